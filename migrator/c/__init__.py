@@ -1,0 +1,1 @@
+"""The C front end: lexing, masking, per-construct parsing, the probe model builder."""

@@ -1,0 +1,158 @@
+"""Tokens, comments and preprocessor directives of unpreprocessed C.
+
+One regex pass finds comments, directives, string/char literals, identifiers, numbers and
+punctuation. Nothing is removed: every token keeps its offsets into the original text, and
+``masked`` is the text with comments and directives replaced by spaces of the same length
+(newlines kept), so positions in it are positions in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<dir>^[ \t]*\#(?:/\*(?:[^*]|\*(?!/))*\*/|[^\n\\]|\\(?:\r?\n|.))*)
+  | (?P<ws>[ \t\r\f\v]+|\n)
+  | (?P<bc>/\*[\s\S]*?(?:\*/|\Z))
+  | (?P<lc>//[^\n]*)
+  | (?P<str>(?:u8|[uUL])?"(?:[^"\\\n]|\\[\s\S])*"?)
+  | (?P<chr>[uUL]?'(?:[^'\\\n]|\\[\s\S])*'?)
+  | (?P<id>[A-Za-z_$][\w$]*)
+  | (?P<num>\.?\d(?:[eEpP][+-]|[\w.'])*)
+  | (?P<p>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^]=|\#\#|[{}()\[\];,.?:~!+\-*/%&|^<>=\#])
+  | (?P<other>[\s\S])
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+
+_DIRECTIVE_RE = re.compile(r"[ \t]*#[ \t]*([A-Za-z_]*)")
+_DEFINE_RE = re.compile(r"([A-Za-z_]\w*)(\(([^)]*)\))?")
+
+
+@dataclass(slots=True)
+class Token:
+    kind: str  # id, num, str, chr, p, other
+    start: int
+    end: int
+    value: str
+
+
+@dataclass
+class Macro:
+    name: str
+    params: list[str] | None  # None for an object-like macro
+    body: str
+    start: int  # offset of the '#'
+    name_start: int
+    variadic: bool = False
+
+
+@dataclass
+class Branch:
+    cond_id: int
+    index: int
+    directive: str  # if, ifdef, ifndef, elif, else
+    condition: str
+    start: int  # first offset after the directive line
+    end: int  # offset of the next directive of the same conditional
+    # (directive, condition) of the branches before it in the same conditional
+    earlier: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Comment:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Lexed:
+    text: str
+    masked: str
+    tokens: list[Token]
+    macros: dict[str, Macro]
+    branches: list[Branch]
+    comments: list[Comment]
+
+    def branch_path(self, offset: int) -> tuple[tuple[int, int], ...]:
+        """The (conditional, branch) pairs whose branch contains ``offset``."""
+        return tuple((b.cond_id, b.index) for b in self.branches if b.start <= offset < b.end)
+
+    def enclosing_branches(self, offset: int) -> list[Branch]:
+        return [b for b in self.branches if b.start <= offset < b.end]
+
+
+def _logical(text: str) -> str:
+    """A directive's text with line continuations and comments removed."""
+    text = re.sub(r"\\\r?\n", " ", text)
+    text = re.sub(r"/\*[\s\S]*?\*/", " ", text)
+    return re.sub(r"//.*", "", text)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def lex(text: str) -> Lexed:
+    tokens: list[Token] = []
+    masked_parts: list[str] = []
+    last = 0
+    macros: dict[str, Macro] = {}
+    comments: list[Comment] = []
+    branches: list[Branch] = []
+    stack: list[list[Branch]] = []
+    cond_count = 0
+    append = tokens.append
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        start, end = m.span()
+        if kind in ("bc", "lc", "dir"):
+            masked_parts.append(text[last:start])
+            masked_parts.append(_blank(text[start:end]))
+            last = end
+            if kind != "dir":
+                comments.append(Comment(start, end, text[start:end]))
+                continue
+            line = _logical(text[start:end])
+            d = _DIRECTIVE_RE.match(line)
+            name = d.group(1) if d else ""
+            rest = line[d.end():].strip() if d else ""
+            if name == "define":
+                dm = _DEFINE_RE.match(rest)
+                if dm:
+                    params = None
+                    variadic = False
+                    if dm.group(2) is not None:
+                        params = [p.strip() for p in dm.group(3).split(",") if p.strip()]
+                        if params and params[-1].endswith("..."):
+                            variadic = True
+                            params[-1] = params[-1][:-3].strip() or "__VA_ARGS__"
+                    name_start = start + text[start:end].find(dm.group(1))
+                    macros[dm.group(1)] = Macro(
+                        dm.group(1), params, rest[dm.end():].strip(), start, name_start, variadic
+                    )
+            elif name in ("if", "ifdef", "ifndef"):
+                cond_count += 1
+                b = Branch(cond_count, 0, name, rest, end, len(text))
+                stack.append([b])
+                branches.append(b)
+            elif name in ("elif", "else") and stack:
+                group = stack[-1]
+                prev = group[-1]
+                prev.end = start
+                b = Branch(prev.cond_id, prev.index + 1, name, rest, end, len(text),
+                           earlier=[(x.directive, x.condition) for x in group])
+                group.append(b)
+                branches.append(b)
+            elif name == "endif" and stack:
+                stack.pop()[-1].end = start
+            continue
+        append(Token(kind, start, end, m.group()))  # type: ignore[arg-type]
+    masked_parts.append(text[last:])
+    masked = "".join(masked_parts).replace("\r", " ")
+    return Lexed(text, masked, tokens, macros, branches, comments)

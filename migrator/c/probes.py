@@ -1,0 +1,696 @@
+"""The C front end's last step: parsed constructs -> ProbeModel.
+
+Pass 1 declares types, globals and functions; pass 2 walks the constructs that can matter and
+collects writes, calls and reads (``walk.py``); then written addresses are classified and
+every kallsyms call is either consumed by an address write or reported as a use.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+from typing import Any
+
+from pycparser import c_ast
+
+from .. import model as M
+from ..source import Source
+from . import fallback, tables
+from .constructs import Construct, split
+from .lex import Lexed, Macro, lex
+from .parse import ConstructParser, Failure, Parsed
+from .walk import Facts, Func, Locate, Walker, probe_key, strip
+
+KALLSYMS = "kallsyms_lookup_name"
+RELOCATE_RE = re.compile(r"relocat", re.I)
+MODULE_BASE_NAMES = frozenset(
+    "module_core core_layout init_layout module_init sect_attrs MOD_TEXT module_base mod_base modbase".split()
+)
+TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text"))
+REGISTER = frozenset(
+    "register_kprobe register_kprobes register_kretprobe register_kretprobes register_jprobe register_jprobes".split()
+)
+# Identifiers that make a function body worth parsing.
+INTERESTING = frozenset(
+    """addr symbol_name offset kallsyms_lookup_name kprobe kretprobe jprobe kp kprobe_opcode_t
+    register_kprobe register_kprobes register_kretprobe register_kretprobes register_jprobe
+    register_jprobes find_module core_layout module_core _stext _text sect_attrs""".split()
+)
+_PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
+_INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
+MAX_TOKENS_TO_PARSE = 6000  # larger constructs (embedded tables) are read token by token
+
+
+def parse_int(text: str) -> int | None:
+    m = _INT_RE.match(text)
+    if not m:
+        return None
+    try:
+        return int(m.group(1), 0) if not re.match(r"^0\d", m.group(1)) else int(m.group(1), 8)
+    except ValueError:
+        return None
+
+
+class FileLocator:
+    def __init__(self, line_starts: list[int], line_offset: int) -> None:
+        self.line_starts = line_starts
+        self.line_offset = line_offset
+
+    def __call__(self, node: Any) -> int:
+        coord = node.coord
+        if coord is None:
+            return 0
+        line = coord.line + self.line_offset
+        if line - 1 >= len(self.line_starts):
+            return self.line_starts[-1]
+        return self.line_starts[line - 1] + max(coord.column, 1) - 1
+
+
+def build(src: Source) -> M.ProbeModel:
+    return _Builder(src).build()
+
+
+class _Builder:
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.lexed: Lexed = lex(src.text)
+        self.split = split(self.lexed)
+        self.parser = ConstructParser(self.lexed, self.split, src.line_starts)
+        self.model = M.ProbeModel(src.path)
+        self.facts = Facts()
+        macros = self.lexed.macros
+        self.probe_macros = {
+            name for name, m in macros.items() if m.params is not None and _PROBE_MACRO_BODY.search(m.body)
+        }
+        self.walker = Walker(self.facts, self.probe_macros, self._macro_in_function)
+        self.token_starts = [t.start for t in self.lexed.tokens]
+        self.pending_macros: list[tuple[Any, Func | None, Locate]] = []
+
+    # -- orchestration ------------------------------------------------------------------------
+    def build(self) -> M.ProbeModel:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, 60000))
+        try:
+            return self._build()
+        finally:
+            sys.setrecursionlimit(old)
+
+    def _build(self) -> M.ProbeModel:
+        toks = self.split.tokens
+        parsed: list[Parsed] = []
+        skipped: list[Construct] = []
+        for c in self.split.constructs:
+            if c.kind == "macro":
+                continue
+            self.model.constructs_total += 1
+            ntok = c.last - c.first
+            if c.kind in ("func", "macrofunc") and not self._interesting(c):
+                skipped.append(c)
+                continue
+            if ntok > MAX_TOKENS_TO_PARSE:
+                self.model.constructs_parsed += 1
+                continue
+            r = self.parser.parse(c)
+            if isinstance(r, Failure):
+                self.model.unparsed.append(
+                    M.Unparsed(self.src.line_of(c.start), self.src.line_of(max(c.end - 1, c.start)), r.message)
+                )
+                fallback.scan(self.model, self.lexed, toks[c.first:c.last], self.facts)
+                continue
+            self.model.constructs_parsed += 1
+            parsed.append(r)
+        for p in parsed:
+            for node in p.nodes:
+                self.walker.declare(node)
+        tables.scan(self.model, self.lexed, self.split)
+        # Probe-building macros invoked at file scope.
+        macro_units: list[tuple[Parsed, str, int]] = []
+        for c in self.split.constructs:
+            if c.kind == "macro" and c.name in self.probe_macros:
+                unit = self._expand_file_scope(c)
+                if unit is not None:
+                    macro_units.append(unit)
+        for p in parsed:
+            locate = FileLocator(self.src.line_starts, p.line_offset)
+            for node in p.nodes:
+                self._walk_node(node, locate, None)
+        for p, name, anchor in macro_units:
+            for node in p.nodes:
+                self.walker.declare(node)
+            for node in p.nodes:
+                self._walk_node(node, _Collapsed(anchor), name)
+        while self.pending_macros:
+            call, fn, locate = self.pending_macros.pop()
+            self._expand_in_function(call, fn, locate)
+        self._second_round(skipped)
+        _Classifier(self).run()
+        return self.model
+
+    def _second_round(self, skipped: list[Construct]) -> None:
+        """Parse the functions that only call what the first round found to matter: a harvested
+        kallsyms pointer, a kallsyms wrapper, a relocation helper."""
+        names = _Classifier(self).names_that_matter()
+        parsed = []
+        for c in skipped:
+            if not any(t.kind == "id" and t.value in names for t in self.split.tokens[c.first:c.last]):
+                self.model.constructs_parsed += 1  # not needed: counted as read
+                continue
+            r = self.parser.parse(c)
+            if isinstance(r, Failure):
+                self.model.unparsed.append(
+                    M.Unparsed(self.src.line_of(c.start), self.src.line_of(max(c.end - 1, c.start)), r.message)
+                )
+                fallback.scan(self.model, self.lexed, self.split.tokens[c.first:c.last], self.facts)
+                continue
+            self.model.constructs_parsed += 1
+            parsed.append(r)
+        for p in parsed:
+            for node in p.nodes:
+                self.walker.declare(node)
+        for p in parsed:
+            locate = FileLocator(self.src.line_starts, p.line_offset)
+            for node in p.nodes:
+                self._walk_node(node, locate, None)
+
+    def _walk_node(self, node: Any, locate: Locate, macro: str | None) -> None:
+        if isinstance(node, c_ast.FuncDef):
+            fn = self.facts.functions.get(node.decl.name)
+            if fn is not None and fn.node is node:
+                self.walker.function(fn, locate, macro)
+                if fn.name and self._is_relocation_helper(fn):
+                    self.model.relocation_helpers.append(M.Located(self._span(locate(node.decl)), fn.name))
+        elif isinstance(node, c_ast.Decl):
+            self.walker.global_decl(node, locate, macro)
+
+    def _interesting(self, c: Construct) -> bool:
+        extra = self.probe_macros
+        macros = self.lexed.macros
+        for t in self.split.tokens[c.first:c.last]:
+            if t.kind == "id":
+                v = t.value
+                if v in INTERESTING or v in extra or RELOCATE_RE.search(v):
+                    return True
+                m = macros.get(v)
+                if m is not None and ("kallsyms" in m.body or "kprobe" in m.body or "addr" in m.body):
+                    return True
+            elif t.kind == "str" and ("kallsyms" in t.value or "System.map" in t.value):
+                return True
+        return False
+
+    # -- macros -------------------------------------------------------------------------------
+    def _expand_file_scope(self, c: Construct) -> tuple[Parsed, str, int] | None:
+        toks = self.split.tokens[c.first:c.last]
+        start = 1 if toks and toks[0].value == "static" else 0
+        name_tok = toks[start]
+        text = self._expand(self.lexed.macros[name_tok.value], toks[start + 2:], name_tok.start)
+        if text is None:
+            return None
+        return self._parse_text(text + ";", name_tok.value, name_tok.start)
+
+    def _macro_in_function(self, call: Any, fn: Func | None, locate: Locate) -> None:
+        self.pending_macros.append((call, fn, locate))
+
+    def _expand_in_function(self, call: Any, fn: Func | None, locate: Locate) -> None:
+        anchor = locate(call.name)
+        i = bisect.bisect_left(self.token_starts, anchor)
+        toks = self.lexed.tokens
+        if i >= len(toks) or i + 1 >= len(toks) or toks[i + 1].value != "(":
+            return
+        text = self._expand(self.lexed.macros[call.name.name], toks[i + 2:], anchor)
+        if text is None:
+            return
+        unit = self._parse_text("void __probe_migrator_macro(void) { " + text + "; }", call.name.name, anchor)
+        if unit is None:
+            return
+        p, name, anchor = unit
+        for node in p.nodes:
+            if isinstance(node, c_ast.FuncDef):
+                ctx = Func(fn.name if fn else "", node, dict(fn.params) if fn else {}, dict(fn.locals) if fn else {})
+                self.walker.function(ctx, _Collapsed(anchor), name)
+
+    def _expand(self, m: Macro, arg_tokens: list[Any], anchor: int) -> str | None:
+        """Substitute the arguments of one invocation into ``m``'s body (with # and ##)."""
+        args: list[str] = []
+        depth = 0
+        cur: list[str] = []
+        for t in arg_tokens:
+            if t.value in ("(", "[", "{"):
+                depth += 1
+            elif t.value in (")", "]", "}"):
+                if depth == 0:
+                    break
+                depth -= 1
+            if t.value == "," and depth == 0 and not (m.variadic and len(args) >= len(m.params or []) - 1):
+                args.append(" ".join(cur))
+                cur = []
+                continue
+            cur.append(self.src.text[t.start:t.end])
+        else:
+            return None
+        args.append(" ".join(cur))
+        params = m.params or []
+        values = dict(zip(params, args))
+        body = m.body
+        body = re.sub(r"#\s*([A-Za-z_]\w*)", lambda x: '"' + values[x.group(1)] + '"' if x.group(1) in values else x.group(0), re.sub(r"\s*##\s*", "\x00", body))
+        body = re.sub(r"[A-Za-z_]\w*", lambda x: values.get(x.group(0), x.group(0)), body)
+        return body.replace("\x00", "")
+
+    def _parse_text(self, text: str, name: str, anchor: int) -> tuple[Parsed, str, int] | None:
+        c = Construct("macro", 0, len(text), 0, 0, name)
+        try:
+            ast = self.parser._try(text)
+        except Exception:  # noqa: BLE001 - an expansion we cannot read is just not analysed
+            return None
+        return Parsed(c, list(ast.ext), 0, "macro"), name, anchor
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _span(self, start: int) -> M.Span:
+        i = bisect.bisect_left(self.token_starts, start)
+        toks = self.lexed.tokens
+        if i < len(toks) and toks[i].start == start:
+            return M.Span(start, toks[i].end)
+        return M.Span(start, start + 1)
+
+    def _is_relocation_helper(self, fn: Func) -> bool:
+        decl = fn.node.decl
+        if fn.returns_void or not fn.returns:
+            return False
+        if RELOCATE_RE.search(fn.name) and fn.params:
+            return True
+        names = _names(fn.node.body)
+        if names & MODULE_BASE_NAMES and _has_plus(fn.node.body):
+            return True
+        if names & TEXT_BASES and _has_plus(fn.node.body) and set(fn.params) & names:
+            return True
+        tables_here = {t.name for t in self.model.symbol_tables}
+        return bool(names & tables_here) and decl is not None and bool(fn.params)
+
+
+class _Collapsed:
+    """Locate every node of a macro expansion at the macro invocation."""
+
+    def __init__(self, anchor: int) -> None:
+        self.anchor = anchor
+
+    def __call__(self, node: Any) -> int:
+        return self.anchor
+
+
+def _names(node: Any) -> set[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.ID):
+            out.add(n.name)
+        for _name, child in n.children():
+            stack.append(child)
+    return out
+
+
+def _has_plus(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.BinaryOp) and n.op in ("+", "-"):
+            return True
+        if isinstance(n, c_ast.Assignment) and n.op == "+=":
+            return True
+        stack.extend(child for _name, child in n.children())
+    return False
+
+
+class _Classifier:
+    """Classify written addresses; decide which kallsyms calls are consumed by them."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b = b
+        self.f = b.facts
+        self.model = b.model
+        self.macros = b.lexed.macros
+        self.consumed: set[int] = set()  # id() of consumed call nodes
+        self.kallsyms_funcs: set[str] = {KALLSYMS}
+        self.wrapper_functions: set[str] = set()
+        self.harvested: set[str] = set()
+        self.reloc_funcs: set[str] = {h.name for h in self.model.relocation_helpers}
+        self.parser_funcs: set[str] = set()
+
+    def names_that_matter(self) -> set[str]:
+        self._kallsyms_names()
+        self._parser_functions()
+        return self.harvested | self.wrapper_functions | self.reloc_funcs | self.parser_funcs | (
+            self.kallsyms_funcs - {KALLSYMS})
+
+    def run(self) -> None:
+        self._kallsyms_names()
+        self._parser_functions()
+        src = self.b.src
+        for w in self.f.writes:
+            fw = self._field_write(w)
+            if w.field == "addr":
+                fw.addr = self.classify(w.value, w.func, w.anchor, 0)
+                fw.is_null = fw.addr.kind == M.NULL
+                self.model.addr_writes.append(fw)
+            elif w.field == "symbol_name":
+                v = strip(w.value)
+                fw.is_null = isinstance(v, c_ast.ID) and v.name == "NULL" or (isinstance(v, c_ast.Constant) and v.value == "0")
+                self.model.symbol_writes.append(fw)
+            else:
+                v = strip(w.value)
+                fw.number = parse_int(v.value) if isinstance(v, c_ast.Constant) else None
+                fw.is_null = fw.number == 0
+                self.model.offset_writes.append(fw)
+        self._tricks()
+        self._uses()
+        for name, anchor, _fn in self.f.jprobes and [(n, a, None) for a, n in self.f.jprobes]:
+            self.model.jprobes.append(M.Located(self.b._span(anchor), name))
+        for call in self.f.calls:
+            if call.name in REGISTER:
+                self.model.registrations.append(M.Located(self.b._span(call.anchor), call.name))
+        del src
+
+    # -- kallsyms -----------------------------------------------------------------------------
+    def _kallsyms_names(self) -> None:
+        for name, m in self.macros.items():
+            if re.search(r"\b" + KALLSYMS + r"\b", m.body):
+                self.kallsyms_funcs.add(name)
+        for _ in range(3):
+            for fn in self.f.functions.values():
+                for r in fn.returns:
+                    r = strip(r)
+                    if isinstance(r, c_ast.FuncCall) and isinstance(r.name, c_ast.ID) and (
+                        r.name.name in self.kallsyms_funcs or r.name.name in self.wrapper_functions
+                    ):
+                        self.wrapper_functions.add(fn.name)
+        trick_probes = {
+            w.probe for w in self.f.writes
+            if w.field == "symbol_name" and _string(w.value) == KALLSYMS
+        }
+        for r in self.f.addr_reads:
+            if r.probe in trick_probes and r.target:
+                self.harvested.add(r.target)
+        for target, value, _fn in self.f.fn_ptr_assigns:
+            v = strip(value)
+            if isinstance(v, c_ast.ID) and v.name in self.kallsyms_funcs | self.harvested:
+                self.harvested.add(target)
+            elif isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID) and v.expr.name == KALLSYMS:
+                self.harvested.add(target)
+
+    def _tricks(self) -> None:
+        harvested_from = {r.probe for r in self.f.addr_reads if r.target is not None}
+        for w in self.f.writes:
+            if w.field == "symbol_name" and _string(w.value) == KALLSYMS and w.probe in harvested_from:
+                self.model.kallsyms_tricks.append(
+                    M.Located(self.b._span(w.locate(strip(w.value))), w.probe)
+                )
+
+    def _uses(self) -> None:
+        uses = self.kallsyms_funcs | self.harvested
+        for call in self.f.calls:
+            if call.name in uses and id(call.node) not in self.consumed:
+                if call.name in self.harvested and call.name not in self.kallsyms_funcs:
+                    pass
+                self.model.kallsyms_uses.append(M.Located(self.b._span(call.anchor), call.name))
+        call_anchors = {c.anchor for c in self.f.calls}
+        for name, anchor, _fn in self.f.id_refs:
+            if name == KALLSYMS and anchor not in call_anchors:
+                self.model.kallsyms_uses.append(M.Located(self.b._span(anchor), name, "address taken"))
+
+    def _parser_functions(self) -> None:
+        paths = self.model.kallsyms_paths
+        for fn in self.f.functions.values():
+            node = fn.node
+            if node is None or fn.returns_void:
+                continue
+            start = self.b.src.line_starts[node.coord.line - 1] if node.coord else -1
+            del start
+        # Functions whose body holds a kallsyms/System.map path parse symbols by hand.
+        spans = [p.anchor.start for p in paths]
+        for fn in self.f.functions.values():
+            body = fn.node.body if fn.node is not None else None
+            if body is None or body.coord is None:
+                continue
+            lo = self.b.src.line_starts[min(body.coord.line + 0, len(self.b.src.line_starts)) - 1]
+            hi = self._end_of(fn)
+            if any(lo <= s < hi for s in spans):
+                self.parser_funcs.add(fn.name)
+        # ... and so does anything that calls one of them and returns a value.
+        for _ in range(2):
+            for call in self.f.calls:
+                if call.name in self.parser_funcs and call.func is not None and not call.func.returns_void:
+                    if any(isinstance(strip(r), c_ast.FuncCall) for r in call.func.returns):
+                        self.parser_funcs.add(call.func.name)
+
+    def _end_of(self, fn: Func) -> int:
+        for c in self.b.split.constructs:
+            if c.name == fn.name and c.kind == "func":
+                return c.end
+        return -1
+
+    # -- classification -----------------------------------------------------------------------
+    def classify(self, node: Any, fn: Func | None, at: int, depth: int) -> M.AddrValue:
+        v = strip(node)
+        if depth > 6:
+            return M.AddrValue(M.COMPUTED)
+        if isinstance(v, c_ast.Constant):
+            n = parse_int(v.value)
+            if n == 0:
+                return M.AddrValue(M.NULL)
+            if n is not None:
+                return M.AddrValue(M.LITERAL, number=n)
+            return M.AddrValue(M.COMPUTED)
+        if isinstance(v, c_ast.ID):
+            return self._identifier(v.name, fn, at, depth)
+        if isinstance(v, c_ast.UnaryOp) and v.op == "&":
+            inner = strip(v.expr)
+            if isinstance(inner, c_ast.ID) and not self._is_variable(inner.name, fn):
+                return M.AddrValue(M.FUNCTION_REF, symbol=inner.name)
+            return M.AddrValue(M.COMPUTED)
+        if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID):
+            return self._call(v, fn, depth)
+        if isinstance(v, c_ast.BinaryOp) and v.op in ("+", "-"):
+            return self._arith(v, fn, at, depth)
+        return M.AddrValue(M.COMPUTED)
+
+    def _identifier(self, name: str, fn: Func | None, at: int, depth: int) -> M.AddrValue:
+        if name == "NULL":
+            return M.AddrValue(M.NULL)
+        if fn is not None and (name in fn.locals or name in fn.assigns):
+            earlier = [(off, val) for off, val, _loc in fn.assigns.get(name, []) if off < at]
+            if earlier:
+                off, val = max(earlier, key=lambda x: x[0])
+                got = self.classify(val, fn, off, depth + 1)
+                if got.kind not in (M.COMPUTED, M.NULL):
+                    got.via = name
+                    return got
+                return M.AddrValue(M.COMPUTED, via=name)
+            return M.AddrValue(M.COMPUTED)
+        m = self.macros.get(name)
+        if m is not None and m.params is None:
+            got = self._macro_value(m, fn, at, depth)
+            got.macro = name
+            return got
+        if self._is_function(name, fn):
+            return M.AddrValue(M.FUNCTION_REF, symbol=name)
+        if name in self.f.globals:
+            init = self.f.global_inits.get(name)
+            t = self.f.globals[name]
+            if init is not None and isinstance(strip(init), c_ast.Constant) and t is not None and t[0] != "ptr":
+                got = self.classify(init, None, at, depth + 1)
+                if got.kind == M.LITERAL:
+                    got.macro = name
+                    return got
+            return M.AddrValue(M.COMPUTED)
+        if re.match(r"^[A-Z_][A-Z0-9_]*$", name):
+            return M.AddrValue(M.COMPUTED)
+        return M.AddrValue(M.FUNCTION_REF, symbol=name)
+
+    def _macro_value(self, m: Macro, fn: Func | None, at: int, depth: int) -> M.AddrValue:
+        n = parse_int(m.body)
+        if n is not None:
+            return M.AddrValue(M.LITERAL, number=n) if n else M.AddrValue(M.NULL)
+        try:
+            ast = self.b.parser._try("void __probe_migrator_value(void) { (" + m.body + "); }")
+            expr = ast.ext[0].body.block_items[0]
+        except Exception:  # noqa: BLE001 - a macro body that is not an expression
+            return M.AddrValue(M.COMPUTED)
+        return self.classify(expr, fn, at, depth + 1)
+
+    def _is_variable(self, name: str, fn: Func | None) -> bool:
+        return fn is not None and name in fn.locals or name in self.f.globals
+
+    def _is_function(self, name: str, fn: Func | None) -> bool:
+        if fn is not None and name in fn.locals:
+            return False
+        return name in self.f.functions or name in self.f.declared_functions
+
+    def _call(self, v: Any, fn: Func | None, depth: int) -> M.AddrValue:
+        name = v.name.name
+        args = v.args.exprs if v.args is not None else []
+        if name in self.kallsyms_funcs or name in self.harvested or name in self.wrapper_functions:
+            self.consumed.add(id(v))
+            sym = _string(args[0]) if args else None
+            return M.AddrValue(M.KALLSYMS, symbol=sym, helper=None if name == KALLSYMS else name,
+                               name_expr=None if sym else _expr_text(args[0]) if args else None)
+        if name in self.reloc_funcs or name in self.parser_funcs or RELOCATE_RE.search(name):
+            const = all(isinstance(strip(a), c_ast.Constant) for a in args)
+            return M.AddrValue(M.RELOCATED, helper=name, constant_args=const)
+        return M.AddrValue(M.COMPUTED, helper=name)
+
+    def _arith(self, v: Any, fn: Func | None, at: int, depth: int) -> M.AddrValue:
+        left, right = self.classify(v.left, fn, at, depth + 1), self.classify(v.right, fn, at, depth + 1)
+        names = _names(v)
+        if names & MODULE_BASE_NAMES or M.RELOCATED in (left.kind, right.kind):
+            return M.AddrValue(M.RELOCATED, helper=left.helper or right.helper)
+        const = right.number if right.kind == M.LITERAL else None
+        sign = -1 if v.op == "-" else 1
+        out = M.AddrValue(M.COMPUTED)
+        if const is not None and left.kind == M.KALLSYMS:
+            out.symbol, out.offset, out.helper = left.symbol, sign * const, left.helper
+        elif const is not None and left.kind == M.FUNCTION_REF and left.symbol in TEXT_BASES:
+            out.base, out.offset = left.symbol, sign * const
+        elif const is not None and isinstance(strip(v.left), c_ast.ID) and strip(v.left).name in TEXT_BASES:
+            out.base, out.offset = strip(v.left).name, sign * const
+        return out
+
+    def _field_write(self, w: Any) -> M.FieldWrite:
+        b = self.b
+        anchor = b._span(w.anchor)
+        value_span, item_span = _spans(b, w.anchor, w.designated)
+        fw = M.FieldWrite(
+            field=w.field,
+            anchor=anchor,
+            probe=w.probe,
+            value_span=value_span,
+            item_span=item_span,
+            designated=w.designated,
+            branch_path=b.lexed.branch_path(w.anchor),
+            text=b.src.text[value_span.start:value_span.end],
+            macro=w.macro,
+            function=w.func.name if w.func else "",
+        )
+        fw.pre_2619 = _pre_2619(b.lexed, w.anchor)
+        return fw
+
+
+def _string(node: Any) -> str | None:
+    v = strip(node)
+    if isinstance(v, c_ast.Constant) and v.type == "string":
+        s = v.value
+        if s.startswith('"') and s.endswith('"'):
+            return str(s[1:-1])
+    return None
+
+
+def _expr_text(node: Any) -> str:
+    v = strip(node)
+    if isinstance(v, c_ast.ID):
+        return str(v.name)
+    return probe_key(v)
+
+
+def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:
+    """The value after ``field =`` and the whole item (``.f = v,`` or ``x.f = v;``)."""
+    toks = b.lexed.tokens
+    i = bisect.bisect_left(b.token_starts, anchor)
+    if i >= len(toks) or toks[i].start != anchor or i + 2 >= len(toks) or toks[i + 1].value != "=":
+        return M.Span(anchor, anchor), M.Span(anchor, anchor)
+    j = i + 2
+    depth = 0
+    while j < len(toks):
+        v = toks[j].value
+        if v in ("(", "[", "{"):
+            depth += 1
+        elif v in (")", "]", "}"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and v in (",", ";"):
+            break
+        j += 1
+    value = M.Span(toks[i + 2].start, toks[j - 1].end)
+    # back to the start of the designator or lvalue
+    k = i
+    while k > 0:
+        p = toks[k - 1].value
+        if p in (".", "->") or toks[k - 1].kind == "id" and toks[k].value in (".", "->"):
+            k -= 1
+            continue
+        if p == "]":
+            depth = 0
+            while k > 0:
+                k -= 1
+                if toks[k].value == "]":
+                    depth += 1
+                elif toks[k].value == "[":
+                    depth -= 1
+                    if depth == 0:
+                        break
+            continue
+        if p == ")" and not designated:
+            depth = 0
+            while k > 0:
+                k -= 1
+                if toks[k].value == ")":
+                    depth += 1
+                elif toks[k].value == "(":
+                    depth -= 1
+                    if depth == 0:
+                        break
+            continue
+        if p == "*" and not designated and k > 1 and toks[k - 2].value in (";", "{", "}", "("):
+            k -= 1
+        break
+    end = toks[j].end if j < len(toks) and toks[j].value in (",", ";") else value.end
+    return value, M.Span(toks[k].start, end)
+
+
+_VERSION_RE = re.compile(
+    r"LINUX_VERSION_CODE\s*(<=|>=|<|>|==)\s*KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)"
+    r"|KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)\s*(<=|>=|<|>)\s*LINUX_VERSION_CODE"
+)
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "=="}
+_NEGATE = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!="}
+SYMBOL_NAME_SINCE = (2, 6, 19)
+
+
+def _version_bound(cond: str) -> tuple[str, tuple[int, int, int]] | None:
+    if "||" in cond:
+        return None
+    m = _VERSION_RE.search(cond)
+    if not m:
+        return None
+    if m.group(1):
+        return m.group(1), (int(m.group(2)), int(m.group(3)), int(m.group(4)))
+    return _FLIP[m.group(8)], (int(m.group(5)), int(m.group(6)), int(m.group(7)))
+
+
+def _only_before(op: str, ver: tuple[int, int, int]) -> bool:
+    return op == "<" and ver <= SYMBOL_NAME_SINCE or op == "<=" and ver < SYMBOL_NAME_SINCE or op == "==" and ver < SYMBOL_NAME_SINCE
+
+
+def _pre_2619(lexed: Lexed, offset: int) -> bool:
+    """Is ``offset`` in a branch that only kernels older than 2.6.19 compile?"""
+    for b in lexed.enclosing_branches(offset):
+        if b.directive in ("if", "elif"):
+            bound = _version_bound(b.condition)
+            if bound and _only_before(*bound):
+                return True
+        if b.directive in ("else", "elif") and b.earlier:
+            # every earlier branch was false
+            for directive, cond in b.earlier:
+                if directive not in ("if", "elif"):
+                    continue
+                bound = _version_bound(cond)
+                if bound and bound[0] in _NEGATE and _only_before(_NEGATE[bound[0]], bound[1]):
+                    return True
+    return False
+
+
+def analyze(src: Source) -> M.ProbeModel:
+    return build(src)
+
+
+__all__ = ["analyze", "build", "parse_int"]
+_ = (Parsed, Lexed)

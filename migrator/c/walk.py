@@ -1,0 +1,363 @@
+"""Collect the raw facts of a parsed C file: declarations, probe-field writes, calls, reads.
+
+Nothing is classified here; ``probes.py`` turns these events into the probe model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pycparser import c_ast
+
+from .types import PROBE_FIELDS, CType, TypeTable, is_kprobe, pointee
+
+Locate = Callable[[Any], int]  # node -> offset in the file
+
+
+@dataclass
+class Func:
+    name: str
+    node: Any = None
+    params: dict[str, CType | None] = field(default_factory=dict)
+    locals: dict[str, CType | None] = field(default_factory=dict)
+    # local name -> [(offset of the write, value node, locate)]
+    assigns: dict[str, list[tuple[int, Any, Locate]]] = field(default_factory=dict)
+    returns: list[Any] = field(default_factory=list)
+    returns_void: bool = False
+
+
+@dataclass
+class Write:
+    field: str
+    anchor: int
+    probe: str
+    value: Any
+    func: Func | None
+    locate: Locate
+    designated: bool
+    macro: str | None = None
+
+
+@dataclass
+class Call:
+    name: str
+    node: Any
+    anchor: int
+    func: Func | None
+    locate: Locate
+    macro: str | None = None
+
+
+@dataclass
+class AddrRead:
+    probe: str
+    anchor: int
+    target: str | None  # variable the address is stored in ("" for a return/cast use)
+
+
+@dataclass
+class Facts:
+    types: TypeTable = field(default_factory=TypeTable)
+    globals: dict[str, CType | None] = field(default_factory=dict)
+    global_inits: dict[str, Any] = field(default_factory=dict)
+    functions: dict[str, Func] = field(default_factory=dict)
+    declared_functions: set[str] = field(default_factory=set)
+    writes: list[Write] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    id_refs: list[tuple[str, int, Func | None]] = field(default_factory=list)  # non-call uses
+    addr_reads: list[AddrRead] = field(default_factory=list)
+    jprobes: list[tuple[int, str]] = field(default_factory=list)
+    fn_ptr_assigns: list[tuple[str, Any, Func | None]] = field(default_factory=list)
+
+
+def strip(node: Any) -> Any:
+    while isinstance(node, c_ast.Cast) or (isinstance(node, c_ast.UnaryOp) and node.op == "+"):
+        node = node.expr
+    return node
+
+
+def probe_key(node: Any) -> str:
+    node = strip(node)
+    if isinstance(node, c_ast.ID):
+        return str(node.name)
+    if isinstance(node, c_ast.StructRef):
+        return probe_key(node.name) + "." + node.field.name
+    if isinstance(node, c_ast.ArrayRef):
+        sub = node.subscript
+        idx = sub.value if isinstance(sub, c_ast.Constant) else "*"
+        return probe_key(node.name) + f"[{idx}]"
+    if isinstance(node, c_ast.UnaryOp) and node.op in ("*", "&"):
+        return probe_key(node.expr)
+    return "?"
+
+
+class Walker:
+    def __init__(self, facts: Facts, probe_macros: set[str], on_macro: Callable[[Any, Func | None, Locate], None]) -> None:
+        self.f = facts
+        self.t = facts.types
+        self.probe_macros = probe_macros
+        self.on_macro = on_macro
+
+    # -- declarations (pass 1) ----------------------------------------------------------------
+    def declare(self, node: Any) -> None:
+        t = self.t
+        if isinstance(node, c_ast.Typedef):
+            self._register_structs(node.type)
+            t.add_typedef(node.name, node.type)
+        elif isinstance(node, c_ast.Decl):
+            self._register_structs(node.type)
+            if node.name:
+                if isinstance(node.type, c_ast.FuncDecl):
+                    self.f.declared_functions.add(node.name)
+                else:
+                    self.f.globals[node.name] = t.ctype(node.type)
+                    if node.init is not None:
+                        self.f.global_inits[node.name] = node.init
+        elif isinstance(node, c_ast.FuncDef):
+            name = node.decl.name
+            fn = Func(name, node)
+            ftype = node.decl.type
+            if isinstance(ftype, c_ast.FuncDecl):
+                ret = t.ctype(ftype.type)
+                fn.returns_void = ret == ("base", "void")
+                for p in getattr(ftype.args, "params", None) or []:
+                    if isinstance(p, c_ast.Decl) and p.name:
+                        fn.params[p.name] = t.ctype(p.type)
+            self.f.functions[name] = fn
+
+    def _register_structs(self, node: Any) -> None:
+        # Struct definitions may hide inside declarations: "static struct x { ... } y[4];"
+        while node is not None:
+            if isinstance(node, (c_ast.Struct, c_ast.Union)):
+                if node.decls is not None:
+                    self.t.add_struct(node)
+                    for d in node.decls:
+                        self._register_structs(getattr(d, "type", None))
+                return
+            node = getattr(node, "type", None)
+
+    # -- bodies and initializers (pass 2) -----------------------------------------------------
+    def global_decl(self, node: Any, locate: Locate, macro: str | None = None) -> None:
+        if not isinstance(node, c_ast.Decl) or not node.name:
+            return
+        ctype = self.t.ctype(node.type)
+        if self._is_definition(node) and self._jprobe(ctype):
+            self.f.jprobes.append((locate(node), node.name))
+        if node.init is not None:
+            self.initializer(node.init, ctype, node.name, None, locate, macro)
+            self.expr(node.init, None, locate, macro)
+
+    def _is_definition(self, node: Any) -> bool:
+        return "extern" not in (node.storage or []) and not isinstance(node.type, c_ast.FuncDecl)
+
+    def _jprobe(self, t: CType | None) -> bool:
+        from .types import is_jprobe
+
+        return is_jprobe(t)
+
+    def function(self, fn: Func, locate: Locate, macro: str | None = None) -> None:
+        for name, t in fn.params.items():
+            fn.locals.setdefault(name, t)
+        self.stmt(fn.node.body, fn, locate, macro)
+
+    def stmt(self, node: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
+        if node is None:
+            return
+        if isinstance(node, c_ast.Decl):
+            ctype = self.t.ctype(node.type)
+            self._register_structs(node.type)
+            if fn is not None and node.name:
+                fn.locals[node.name] = ctype
+                if self._is_definition(node) and self._jprobe(ctype):
+                    self.f.jprobes.append((locate(node), node.name))
+                if node.init is not None:
+                    fn.assigns.setdefault(node.name, []).append((locate(node), node.init, locate))
+            if node.init is not None:
+                self.initializer(node.init, ctype, node.name or "?", fn, locate, macro)
+                self.expr(node.init, fn, locate, macro)
+            return
+        if isinstance(node, c_ast.Return):
+            if fn is not None and node.expr is not None:
+                fn.returns.append(node.expr)
+                self._addr_read_target(node.expr, "", locate)
+            self.expr(node.expr, fn, locate, macro)
+            return
+        if isinstance(node, (c_ast.Compound,)):
+            for item in node.block_items or []:
+                self.stmt(item, fn, locate, macro)
+            return
+        if isinstance(node, (c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.Switch, c_ast.Case,
+                             c_ast.Default, c_ast.Label, c_ast.TernaryOp)):
+            for _name, child in node.children():
+                if isinstance(child, (c_ast.Compound, c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For,
+                                      c_ast.Switch, c_ast.Case, c_ast.Default, c_ast.Label, c_ast.Return,
+                                      c_ast.Decl, c_ast.DeclList)):
+                    self.stmt(child, fn, locate, macro)
+                else:
+                    self.expr(child, fn, locate, macro)
+            return
+        if isinstance(node, c_ast.DeclList):
+            for d in node.decls:
+                self.stmt(d, fn, locate, macro)
+            return
+        self.expr(node, fn, locate, macro)
+
+    def expr(self, node: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
+        if node is None:
+            return
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, c_ast.Assignment):
+                self._assignment(n, fn, locate, macro)
+            elif isinstance(n, c_ast.FuncCall):
+                self._call(n, fn, locate, macro)
+            elif isinstance(n, c_ast.ID):
+                self.f.id_refs.append((n.name, locate(n), fn))
+            elif isinstance(n, c_ast.Compound):  # statement expression
+                self.stmt(n, fn, locate, macro)
+                continue
+            elif isinstance(n, c_ast.CompoundLiteral):
+                self.initializer(n.init, self.t.ctype(n.type), "?", fn, locate, macro)
+            for _name, child in n.children():
+                if isinstance(n, c_ast.FuncCall) and _name == "name" and isinstance(child, c_ast.ID):
+                    continue  # the callee is recorded as a call, not as a reference
+                if isinstance(n, c_ast.StructRef) and _name == "field":
+                    continue
+                if isinstance(n, c_ast.NamedInitializer) and _name.startswith("name"):
+                    continue
+                stack.append(child)
+
+    def _call(self, n: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
+        callee = n.name
+        if isinstance(callee, c_ast.ID):
+            if callee.name in self.probe_macros:
+                self.on_macro(n, fn, locate)
+            self.f.calls.append(Call(callee.name, n, locate(callee), fn, locate, macro))
+        elif isinstance(callee, c_ast.UnaryOp) and callee.op == "*" and isinstance(callee.expr, c_ast.ID):
+            self.f.calls.append(Call(callee.expr.name, n, locate(callee.expr), fn, locate, macro))
+
+    def _assignment(self, n: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
+        lv = n.lvalue
+        if n.op == "=" and isinstance(lv, c_ast.ID) and fn is not None:
+            fn.assigns.setdefault(lv.name, []).append((locate(lv), n.rvalue, locate))
+        if n.op == "=" and isinstance(lv, (c_ast.ID, c_ast.StructRef)):
+            self._addr_read_target(n.rvalue, probe_key(lv), locate)
+            self.f.fn_ptr_assigns.append((probe_key(lv), n.rvalue, fn))
+        if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in PROBE_FIELDS:
+            if self._is_probe_access(lv, n.rvalue, fn):
+                base = probe_key(lv.name)
+                self.f.writes.append(
+                    Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro)
+                )
+
+    def _addr_read_target(self, value: Any, target: str, locate: Locate) -> None:
+        v = strip(value)
+        if isinstance(v, c_ast.StructRef) and v.field.name == "addr":
+            self.f.addr_reads.append(AddrRead(probe_key(v.name), locate(v.field), target))
+
+    # -- typing -------------------------------------------------------------------------------
+    def type_of(self, node: Any, fn: Func | None) -> CType | None:
+        t = self.t
+        if isinstance(node, c_ast.ID):
+            if fn is not None and node.name in fn.locals:
+                return fn.locals[node.name]
+            return self.f.globals.get(node.name)
+        if isinstance(node, c_ast.StructRef):
+            base = self.type_of(node.name, fn)
+            if node.type == "->":
+                base = pointee(base)
+            return t.member(base, node.field.name)
+        if isinstance(node, c_ast.ArrayRef):
+            return pointee(self.type_of(node.name, fn))
+        if isinstance(node, c_ast.UnaryOp):
+            if node.op == "*":
+                return pointee(self.type_of(node.expr, fn))
+            if node.op == "&":
+                inner = self.type_of(node.expr, fn)
+                return ("ptr", inner) if inner is not None else None
+            return None
+        if isinstance(node, c_ast.Cast):
+            return t.ctype(node.to_type)
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID):
+            if node.name.name == "container_of" and node.args and len(node.args.exprs) == 3:
+                return ("ptr", t.ctype(node.args.exprs[1]))
+            target = self.f.functions.get(node.name.name)
+            if target is not None and isinstance(target.node.decl.type, c_ast.FuncDecl):
+                return t.ctype(target.node.decl.type.type)
+        return None
+
+    def _is_probe_access(self, lv: Any, value: Any, fn: Func | None) -> bool:
+        """Is ``lv`` (a StructRef of addr/symbol_name/offset) a field of a struct kprobe?"""
+        base = self.type_of(lv.name, fn)
+        if lv.type == "->":
+            base = pointee(base)
+        if base is not None:
+            return is_kprobe(base)
+        # Type not visible here: only the unmistakable shapes.
+        inner = lv.name
+        if isinstance(inner, c_ast.StructRef) and inner.field.name == "kp":
+            return True
+        return _kprobe_cast(value)
+
+    # -- initializers -------------------------------------------------------------------------
+    def initializer(self, init: Any, t: CType | None, key: str, fn: Func | None, locate: Locate,
+                    macro: str | None) -> None:
+        if not isinstance(init, c_ast.InitList):
+            return
+        if t is not None and t[0] == "array":
+            elem = t[1]
+            idx = 0
+            for item in init.exprs:
+                label: object = idx
+                if isinstance(item, c_ast.NamedInitializer) and item.name:
+                    # in an array, the first designator is an index: [3] or [ENUM_VALUE]
+                    first = item.name[0]
+                    if isinstance(first, c_ast.Constant):
+                        try:
+                            idx = label = int(first.value, 0)
+                        except ValueError:
+                            label = "*"
+                    else:
+                        label = getattr(first, "name", "*")
+                    if len(item.name) > 1:
+                        rest = c_ast.NamedInitializer(item.name[1:], item.expr, item.coord)
+                        item = c_ast.InitList([rest], item.coord)
+                    else:
+                        item = item.expr
+                self.initializer(item, elem, f"{key}[{label}]", fn, locate, macro)
+                idx += 1
+            return
+        order = self.t.member_order(t)
+        pos = 0
+        for item in init.exprs:
+            if isinstance(item, c_ast.NamedInitializer):
+                cur_t, cur_key = t, key
+                names = [d for d in item.name if isinstance(d, c_ast.ID)]
+                if len(names) != len(item.name):
+                    continue
+                for d in names[:-1]:
+                    cur_t = self.t.member(cur_t, d.name)
+                    cur_key += "." + d.name
+                last = names[-1]
+                if last.name in PROBE_FIELDS and (is_kprobe(cur_t) or (cur_t is None or not self.t.known_struct(cur_t)) and _kprobe_cast(item.expr)):
+                    self.f.writes.append(Write(last.name, locate(last), cur_key, item.expr, fn, locate, True, macro))
+                else:
+                    self.initializer(item.expr, self.t.member(cur_t, last.name), cur_key + "." + last.name, fn, locate, macro)
+                if last.name in order:
+                    pos = order.index(last.name) + 1
+            else:
+                member = order[pos] if pos < len(order) else ""
+                self.initializer(item, self.t.member(t, member) if member else None, f"{key}.{member}", fn, locate, macro)
+                pos += 1
+
+
+def _kprobe_cast(value: Any) -> bool:
+    """``(kprobe_opcode_t *)...``: the author says this is a probe address."""
+    while isinstance(value, c_ast.Cast):
+        names = getattr(getattr(getattr(value.to_type, "type", None), "type", None), "type", None)
+        if isinstance(names, c_ast.IdentifierType) and "kprobe_opcode_t" in names.names:
+            return True
+        value = value.expr
+    return False

@@ -1,0 +1,76 @@
+"""Findings, severities and edits: the values that flow from rules to reports and patches."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the bytes ``[start, end)`` of the original text with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Finding:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters of the decoded line
+    end_line: int
+    end_column: int  # exclusive
+    rule: str  # stable rule name, e.g. "addr-literal"
+    code: str  # e.g. "PM101"
+    severity: Severity
+    message: str
+    # Offsets into the source text; the engine uses them to de-duplicate findings per site.
+    start: int = 0
+    end: int = 0
+    site: int = -1  # offset of the statement/declaration the finding belongs to
+    fix: list[Edit] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.fix)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+
+@dataclass
+class Diagnostic:
+    """Something about the input rather than the code: unparsed constructs, unreadable files."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    kind: str  # "parse", "io", "internal", "limit"
+    message: str
+    end_line: int = 0
+
+
+@dataclass
+class Hit:
+    """What a rule reports: a place in the file and why. The engine makes it a Finding."""
+
+    start: int
+    end: int
+    message: str
+    severity: Severity | None = None  # None: the rule's default
+    notes: list[str] = field(default_factory=list)
+    subject: object = None  # the model item it is about (a FieldWrite, ...), for fixes

@@ -1,0 +1,125 @@
+"""The probe model: what the rules need to know about one file, computed once.
+
+Front ends (C, Python, text) build it; rules only read it. Everything is in offsets of the
+original text, so rules never see the parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# How a written address was obtained, most specific first.
+LITERAL = "literal"
+KALLSYMS = "kallsyms"
+FUNCTION_REF = "function-ref"
+RELOCATED = "relocated"
+COMPUTED = "computed"
+NULL = "null"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class AddrValue:
+    kind: str
+    text: str = ""  # the value expression as written
+    symbol: str | None = None  # kallsyms name, function name
+    number: int | None = None  # a literal address
+    offset: int = 0  # a constant added to symbol or base
+    base: str | None = None  # _text, _stext, ...
+    macro: str | None = None  # object-like macro the value came through
+    helper: str | None = None  # relocation helper or kallsyms wrapper called
+    via: str | None = None  # local variable the value flowed through
+    name_expr: str | None = None  # kallsyms argument when it is not a string literal
+    constant_args: bool = False  # relocation helper called with constant arguments only
+
+
+@dataclass
+class FieldWrite:
+    """A write of ``addr``, ``symbol_name`` or ``offset`` on a probe object."""
+
+    field: str
+    anchor: Span  # the field-name token
+    probe: str  # identity of the probe object, e.g. "kps[*]" or "rp.kp"
+    value_span: Span  # the value expression
+    item_span: Span  # the whole statement or initializer item, for removal
+    designated: bool  # written in an initializer
+    branch_path: tuple[tuple[int, int], ...] = ()
+    addr: AddrValue | None = None  # for addr writes
+    text: str = ""  # the value as written (symbol_name, offset)
+    is_null: bool = False
+    number: int | None = None  # constant offset value
+    macro: str | None = None  # function-like macro that built the probe
+    pre_2619: bool = False  # inside a guard for kernels before 2.6.19
+    fallback: bool = False  # found by the token-level fallback, never fixed
+    function: str = ""  # enclosing function, "" at file scope
+
+
+@dataclass
+class Located:
+    anchor: Span
+    name: str = ""
+    detail: str = ""
+    fallback: bool = False
+
+
+@dataclass
+class Unparsed:
+    start_line: int
+    end_line: int
+    message: str
+
+
+@dataclass
+class ProbeModel:
+    path: str
+    addr_writes: list[FieldWrite] = field(default_factory=list)
+    symbol_writes: list[FieldWrite] = field(default_factory=list)
+    offset_writes: list[FieldWrite] = field(default_factory=list)
+    registrations: list[Located] = field(default_factory=list)
+    kallsyms_uses: list[Located] = field(default_factory=list)
+    kallsyms_tricks: list[Located] = field(default_factory=list)
+    kallsyms_paths: list[Located] = field(default_factory=list)
+    relocation_helpers: list[Located] = field(default_factory=list)
+    symbol_tables: list[Located] = field(default_factory=list)
+    jprobes: list[Located] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+    constructs_total: int = 0
+    constructs_parsed: int = 0
+
+    def probe_has_symbol(self, w: FieldWrite) -> bool:
+        return any(
+            not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)
+            for s in self.symbol_writes
+        )
+
+    def probe_has_addr(self, w: FieldWrite) -> bool:
+        return any(
+            not a.is_null and same_probe(a.probe, w.probe) and compatible(a.branch_path, w.branch_path)
+            for a in self.addr_writes
+        )
+
+
+def same_probe(a: str, b: str) -> bool:
+    """Probe identities match; an unknown index ``[*]`` matches any index."""
+    if a == b:
+        return True
+    pa, pb = a.split("["), b.split("[")
+    if len(pa) != len(pb) or pa[0] != pb[0]:
+        return False
+    for x, y in zip(pa[1:], pb[1:]):
+        ix, rx = x.split("]", 1)
+        iy, ry = y.split("]", 1)
+        if rx != ry or (ix != iy and "*" not in (ix, iy)):
+            return False
+    return True
+
+
+def compatible(p: tuple[tuple[int, int], ...], q: tuple[tuple[int, int], ...]) -> bool:
+    """Two places can both be compiled in: no conditional puts them in different branches."""
+    branches = dict(p)
+    return all(branches.get(cond, idx) == idx for cond, idx in q)

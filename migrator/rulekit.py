@@ -1,0 +1,45 @@
+"""What rule modules import: the model, the finding types and the shared wording.
+
+A rule module declares CODE, NAME, SEVERITY, SUMMARY, RATIONALE, BAD, GOOD (and optionally
+PRIORITY: the higher wins when two rules report the same site) and a ``check(model)`` that
+yields Hits.
+"""
+
+from __future__ import annotations
+
+from .findings import Hit, Severity
+from .model import COMPUTED, FUNCTION_REF, KALLSYMS, LITERAL, NULL, RELOCATED, FieldWrite, ProbeModel
+
+__all__ = [
+    "COMPUTED", "FUNCTION_REF", "KALLSYMS", "LITERAL", "NULL", "RELOCATED", "FieldWrite", "Hit",
+    "ProbeModel", "Severity", "addr_hit", "probe_name",
+]
+
+PRE_2619 = (
+    "; kept at low severity because this branch only builds for kernels before 2.6.19, which have no "
+    "symbol_name: delete the branch when those kernels are dropped"
+)
+FALLBACK = "found in a construct the parser could not read; it will not be fixed automatically"
+MACRO = "the probe is built by the function-like macro {0}(); fix the macro or its invocations by hand"
+
+
+def probe_name(w: FieldWrite) -> str:
+    return w.probe if w.probe and w.probe != "?" else "the probe"
+
+
+def addr_hit(w: FieldWrite, message: str) -> Hit:
+    """A hit at an addr/offset write, with the shared qualifiers (old-kernel guard, macro, fallback)."""
+    notes = []
+    severity = None
+    if w.pre_2619:
+        message += PRE_2619
+        severity = Severity.INFO
+    if w.macro:
+        notes.append(MACRO.format(w.macro))
+    if w.fallback:
+        notes.append(FALLBACK)
+    return Hit(w.anchor.start, w.anchor.end, message, severity, notes, w)
+
+
+def hex_or(value: int | None, text: str) -> str:
+    return hex(value) if value is not None else text

@@ -1,0 +1,1 @@
+"""One module per rule. Installed as ``migrator.rules``; the engine finds them with pkgutil."""

@@ -1,0 +1,39 @@
+"""addr-function-ref: a kprobe address taken from a function designator (``f`` or ``&f``).
+
+Fixable: ``&f`` becomes ``.symbol_name = "f"``.
+"""
+
+from migrator.rulekit import FUNCTION_REF, Hit, ProbeModel, Severity, addr_hit
+
+CODE = "PM103"
+NAME = "addr-function-ref"
+SEVERITY = Severity.WARNING
+PRIORITY = 50
+SUMMARY = "kprobe address taken from a function designator"
+RATIONALE = """\
+Taking a function's address links the module against that symbol: a static or unexported kernel
+function does not link at all, and an exported one may resolve to a CFI jump-table entry or a PLT
+stub rather than the function body (with CONFIG_CFI_CLANG, &f is the jump-table slot), so the probe
+lands on the stub. .symbol_name is resolved by kallsyms at registration and always names the
+function itself (kernel/kprobes.c, _kprobe_addr())."""
+BAD = """\
+#include <linux/kprobes.h>
+static struct kprobe kp = { .addr = (kprobe_opcode_t *)&vfs_read };
+"""
+GOOD = """\
+#include <linux/kprobes.h>
+static struct kprobe kp = { .symbol_name = "vfs_read" };
+"""
+
+
+def check(model: ProbeModel) -> list[Hit]:
+    hits = []
+    for w in model.addr_writes:
+        if w.addr is None or w.addr.kind != FUNCTION_REF:
+            continue
+        sym = w.addr.symbol or "the function"
+        hits.append(addr_hit(w, (
+            f"kprobe address taken from the function {sym}; the linked address can be a stub and "
+            f'unexported functions do not link: set .symbol_name = "{sym}"'
+        )))
+    return hits

@@ -1,0 +1,53 @@
+"""addr-kallsyms: a kprobe address looked up with kallsyms_lookup_name().
+
+Flags ``kp.addr = (kprobe_opcode_t *)kallsyms_lookup_name("do_fork");``, the same through a wrapper
+macro or function, through a local variable, or through a function pointer harvested with the
+kprobe trick. Fixable: the name becomes ``.symbol_name``.
+"""
+
+from migrator.rulekit import KALLSYMS, Hit, ProbeModel, Severity, addr_hit
+
+CODE = "PM102"
+NAME = "addr-kallsyms"
+SEVERITY = Severity.ERROR
+PRIORITY = 70
+SUMMARY = "kprobe address looked up with kallsyms_lookup_name()"
+RATIONALE = """\
+kallsyms_lookup_name() has not been exported to modules since Linux 5.7 (commit 0bd476e6c671):
+such a module fails at modpost ("kallsyms_lookup_name" undefined) or at insmod (Unknown symbol).
+It was never needed for kprobes: register_kprobe() does the same lookup itself when .symbol_name
+is set (kernel/kprobes.c, _kprobe_addr()), available since 2.6.19. Setting .symbol_name also keeps
+the error path honest: a missing symbol gives -ENOENT from register_kprobe() instead of a probe at
+address 0."""
+BAD = """\
+#include <linux/kprobes.h>
+static struct kprobe kp;
+static int __init m_init(void)
+{
+	kp.addr = (kprobe_opcode_t *)kallsyms_lookup_name("do_sys_openat2");
+	return register_kprobe(&kp);
+}
+"""
+GOOD = """\
+#include <linux/kprobes.h>
+static struct kprobe kp;
+static int __init m_init(void)
+{
+	kp.symbol_name = "do_sys_openat2";
+	return register_kprobe(&kp);
+}
+"""
+
+
+def check(model: ProbeModel) -> list[Hit]:
+    hits = []
+    for w in model.addr_writes:
+        if w.addr is None or w.addr.kind != KALLSYMS:
+            continue
+        name = f'"{w.addr.symbol}"' if w.addr.symbol else (w.addr.name_expr or "a name")
+        via = f" (through {w.addr.helper}())" if w.addr.helper else ""
+        hits.append(addr_hit(w, (
+            f"kprobe address looked up with kallsyms_lookup_name({name}){via}, which modules cannot use "
+            f"since Linux 5.7: set .symbol_name = {name} instead"
+        )))
+    return hits

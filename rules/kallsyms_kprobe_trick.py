@@ -1,0 +1,47 @@
+"""kallsyms-kprobe-trick: a kprobe on "kallsyms_lookup_name" registered to harvest its address."""
+
+from migrator.rulekit import Hit, ProbeModel, Severity
+
+CODE = "PM301"
+NAME = "kallsyms-kprobe-trick"
+SEVERITY = Severity.ERROR
+PRIORITY = 80
+SUMMARY = "kprobe registered on kallsyms_lookup_name to harvest its address"
+RATIONALE = """\
+Since Linux 5.7 kallsyms_lookup_name() is not exported (commit 0bd476e6c671, to stop modules from
+reaching unexported symbols). Registering a kprobe on it and reading .addr back gets the address
+anyway, and the module then calls an unexported function through a pointer: it works until the
+next hardening change and marks the module as circumventing the export policy. For probes none of
+it is needed: .symbol_name does the lookup inside register_kprobe(). A kprobe that only traces
+kallsyms_lookup_name (and never uses .addr as a function) is fine and is not reported."""
+BAD = """\
+#include <linux/kprobes.h>
+typedef unsigned long (*kln_t)(const char *);
+static struct kprobe kln_kp = { .symbol_name = "kallsyms_lookup_name" };
+static kln_t kln;
+static int __init m_init(void)
+{
+	register_kprobe(&kln_kp);
+	kln = (kln_t)kln_kp.addr;
+	unregister_kprobe(&kln_kp);
+	return 0;
+}
+"""
+GOOD = """\
+#include <linux/kprobes.h>
+static struct kprobe kp = { .symbol_name = "kernel_clone" };
+static int __init m_init(void)
+{
+	return register_kprobe(&kp);
+}
+"""
+
+
+def check(model: ProbeModel) -> list[Hit]:
+    return [
+        Hit(t.anchor.start, t.anchor.end, (
+            f"{t.name} probes kallsyms_lookup_name only to harvest its address, circumventing its "
+            "unexport in Linux 5.7; locate probes with .symbol_name and drop the harvested pointer"
+        ))
+        for t in model.kallsyms_tricks
+    ]
