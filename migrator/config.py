@@ -29,8 +29,10 @@ def find(start: str = ".") -> str | None:
         for name in (".probe-migrator.toml", "pyproject.toml"):
             p = os.path.join(d, name)
             if os.path.isfile(p):
-                if name == "pyproject.toml" and b"[tool.probe-migrator]" not in open(p, "rb").read():
-                    continue
+                if name == "pyproject.toml":
+                    with open(p, "rb") as fh:
+                        if b"[tool.probe-migrator]" not in fh.read():
+                            continue
                 return p
         parent = os.path.dirname(d)
         if parent == d:

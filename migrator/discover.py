@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".venv", "venv",
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
@@ -47,7 +47,7 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
 
 
 def _excluded(path: str, patterns: list[str]) -> bool:
-    norm = path[2:] if path.startswith("./") else path
+    norm = path.removeprefix("./")
     return any(fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(os.path.basename(norm), p) for p in patterns)
 
 

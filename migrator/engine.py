@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from .discover import Candidate, walk, worth_parsing
 from .findings import Diagnostic, Finding, Hit, Severity

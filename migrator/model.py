@@ -111,7 +111,7 @@ def same_probe(a: str, b: str) -> bool:
     pa, pb = a.split("["), b.split("[")
     if len(pa) != len(pb) or pa[0] != pb[0]:
         return False
-    for x, y in zip(pa[1:], pb[1:]):
+    for x, y in zip(pa[1:], pb[1:], strict=False):
         ix, rx = x.split("]", 1)
         iy, ry = y.split("]", 1)
         if rx != ry or (ix != iy and "*" not in (ix, iy)):

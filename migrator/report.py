@@ -24,8 +24,7 @@ def text(results: list[FileResult], out: TextIO, show_source: bool = True) -> No
                 pad = "".join("\t" if ch == "\t" else " " for ch in line[:start])
                 width = max(1, min(f.end, r.source.line_starts[f.line - 1] + len(line)) - f.start)
                 out.write(f" {f.line:5d} | {line}\n       | {pad}^{'~' * (width - 1)}\n")
-            for note in f.notes:
-                out.write(f"{f.path}:{f.line}:{f.column}: note: {note}\n")
+            out.writelines(f"{f.path}:{f.line}:{f.column}: note: {note}\n" for note in f.notes)
 
 
 def diagnostics(results: list[FileResult], out: TextIO, include_info: bool) -> None:
@@ -58,12 +57,9 @@ def github(results: list[FileResult], out: TextIO) -> None:
         return esc(s).replace(":", "%3A").replace(",", "%2C")
 
     for r in results:
-        for f in r.findings:
-            out.write(
-                f"::{GITHUB_LEVEL[f.severity]} file={prop(f.path)},line={f.line},col={f.column},"
+        out.writelines(f"::{GITHUB_LEVEL[f.severity]} file={prop(f.path)},line={f.line},col={f.column},"
                 f"endLine={f.end_line},endColumn={f.end_column},title={prop(f.rule + ' (' + f.code + ')')}::"
-                f"{esc(f.message)}\n"
-            )
+                f"{esc(f.message)}\n" for f in r.findings)
 
 
 def sarif(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
@@ -116,7 +112,7 @@ def sarif(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
 
 def _uri(path: str) -> str:
     p = path.replace("\\", "/")
-    return p[2:] if p.startswith("./") else p
+    return p.removeprefix("./")
 
 
 def _fingerprint(f: Finding, context: str) -> str:

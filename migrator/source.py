@@ -24,7 +24,7 @@ class Source:
     line_starts: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_bytes(cls, path: str, data: bytes) -> "Source":
+    def from_bytes(cls, path: str, data: bytes) -> Source:
         text = decode(data)
         starts = [0]
         find = text.find

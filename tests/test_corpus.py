@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import CORPUS, corpus_modules, read_expected
 
 from migrator.engine import Options, check_bytes

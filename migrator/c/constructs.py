@@ -14,30 +14,11 @@ from .lex import Lexed, Token
 
 # Annotations that carry no meaning for the probe model.
 ANNOTATIONS = frozenset(
-    """
-    __init __exit __initdata __exitdata __initconst __read_mostly __kprobes notrace __user
-    __iomem __force __must_check __always_inline noinline __maybe_unused __used __cold __hot
-    __percpu __rcu asmlinkage __visible __nocfi __weak __packed __cacheline_aligned
-    __cacheline_aligned_in_smp __ro_after_init __noreturn __always_unused __randomize_layout
-    __nocast __bitwise fastcall __sched __latent_entropy __noinline __extension__ __deprecated
-    __pure __malloc __flatten __naked __init_or_module __meminit __meminitdata __devinit
-    __devexit __devinitdata __devexitdata __cpuinit __cpuinitdata __ref __refdata __unused
-    __initdata_or_module __lockfunc __irq_entry noinstr __no_kcsan __no_sanitize_address __safe
-    __private __nonstring __ksym __kconfig __exitcall __initcall __net_init __net_exit
-    __bpf_kfunc __kernel __designated_init __noclone __no_stack_protector __fastpath __attribute_const__
-    __always_unused __init_memblock __head __page_aligned_data __page_aligned_bss __mustcheck
-    __restrict__ __restrict __STP_ATTRIBUTE_UNUSED noinline_for_stack __iomem __kprobes_text
-    __nosavedata __initdata_memblock __must_be_array __user_ptr __counted __sparse_cache
-    """.split()
+    ["__init", "__exit", "__initdata", "__exitdata", "__initconst", "__read_mostly", "__kprobes", "notrace", "__user", "__iomem", "__force", "__must_check", "__always_inline", "noinline", "__maybe_unused", "__used", "__cold", "__hot", "__percpu", "__rcu", "asmlinkage", "__visible", "__nocfi", "__weak", "__packed", "__cacheline_aligned", "__cacheline_aligned_in_smp", "__ro_after_init", "__noreturn", "__always_unused", "__randomize_layout", "__nocast", "__bitwise", "fastcall", "__sched", "__latent_entropy", "__noinline", "__extension__", "__deprecated", "__pure", "__malloc", "__flatten", "__naked", "__init_or_module", "__meminit", "__meminitdata", "__devinit", "__devexit", "__devinitdata", "__devexitdata", "__cpuinit", "__cpuinitdata", "__ref", "__refdata", "__unused", "__initdata_or_module", "__lockfunc", "__irq_entry", "noinstr", "__no_kcsan", "__no_sanitize_address", "__safe", "__private", "__nonstring", "__ksym", "__kconfig", "__exitcall", "__initcall", "__net_init", "__net_exit", "__bpf_kfunc", "__kernel", "__designated_init", "__noclone", "__no_stack_protector", "__fastpath", "__attribute_const__", "__always_unused", "__init_memblock", "__head", "__page_aligned_data", "__page_aligned_bss", "__mustcheck", "__restrict__", "__restrict", "__STP_ATTRIBUTE_UNUSED", "noinline_for_stack", "__iomem", "__kprobes_text", "__nosavedata", "__initdata_memblock", "__must_be_array", "__user_ptr", "__counted", "__sparse_cache"]
 )
 # Annotations followed by a parenthesised argument list.
 ANNOTATION_CALLS = frozenset(
-    """
-    __attribute__ __attribute __aligned __section __printf __scanf __acquires __releases
-    __must_hold __counted_by __alloc_size __assume_aligned __free __cleanup __guarded_by
-    __diag_push __diag_pop __nocapture __cond_acquires __no_sanitize_or_inline __ALIGN_KERNEL_MASK
-    __retain __SEC __attribute_maybe_unused__ _Alignas __declspec __aligned_largest __cacheline_aligned_by
-    """.split()
+    ["__attribute__", "__attribute", "__aligned", "__section", "__printf", "__scanf", "__acquires", "__releases", "__must_hold", "__counted_by", "__alloc_size", "__assume_aligned", "__free", "__cleanup", "__guarded_by", "__diag_push", "__diag_pop", "__nocapture", "__cond_acquires", "__no_sanitize_or_inline", "__ALIGN_KERNEL_MASK", "__retain", "__SEC", "__attribute_maybe_unused__", "_Alignas", "__declspec", "__aligned_largest", "__cacheline_aligned_by"]
 )
 RENAMES = {
     "__typeof__": "typeof",
@@ -58,11 +39,7 @@ RENAMES = {
 }
 ASM = frozenset(("asm", "__asm__", "__asm"))
 KEYWORDS = frozenset(
-    """
-    auto break case char const continue default do double else enum extern float for goto if
-    inline int long register restrict return short signed sizeof static struct switch typedef
-    union unsigned void volatile while _Bool _Complex _Static_assert typeof offsetof
-    """.split()
+    ["auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool", "_Complex", "_Static_assert", "typeof", "offsetof"]
 )
 _ALLCAPS = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -174,7 +151,7 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
 
 _STMT_PREV = frozenset((";", "{", "}", ":", "else"))
 _NOT_LOOP_NEXT = frozenset(
-    "; , ) ] } = . -> + - * / % & | ^ ? : < > == != <= >= && || += -= *= /= |= &= ^= <<= >>= [ ( ++ --".split()
+    [";", ",", ")", "]", "}", "=", ".", "->", "+", "-", "*", "/", "%", "&", "|", "^", "?", ":", "<", ">", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "|=", "&=", "^=", "<<=", ">>=", "[", "(", "++", "--"]
 )
 
 
@@ -296,8 +273,7 @@ def split(lexed: Lexed) -> Split:
                     if func_body:
                         end_kind = "func"
                         break
-                if depth < 0:
-                    depth = 0
+                depth = max(depth, 0)
             elif depth == 0:
                 if v == ";":
                     break

@@ -23,19 +23,17 @@ from .parse import ConstructParser, Failure, Parsed
 from .walk import Facts, Func, Locate, Walker, probe_key, strip
 
 KALLSYMS = "kallsyms_lookup_name"
-RELOCATE_RE = re.compile(r"relocat", re.I)
+RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
 MODULE_BASE_NAMES = frozenset(
-    "module_core core_layout init_layout module_init sect_attrs MOD_TEXT module_base mod_base modbase".split()
+    ["module_core", "core_layout", "init_layout", "module_init", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase"]
 )
 TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text"))
 REGISTER = frozenset(
-    "register_kprobe register_kprobes register_kretprobe register_kretprobes register_jprobe register_jprobes".split()
+    ["register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes"]
 )
 # Identifiers that make a function body worth parsing.
 INTERESTING = frozenset(
-    """addr symbol_name offset kallsyms_lookup_name kprobe kretprobe jprobe kp kprobe_opcode_t
-    register_kprobe register_kprobes register_kretprobe register_kretprobes register_jprobe
-    register_jprobes find_module core_layout module_core _stext _text sect_attrs""".split()
+    ["addr", "symbol_name", "offset", "kallsyms_lookup_name", "kprobe", "kretprobe", "jprobe", "kp", "kprobe_opcode_t", "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes", "find_module", "core_layout", "module_core", "_stext", "_text", "sect_attrs"]
 )
 _PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
@@ -132,9 +130,9 @@ class _Builder:
                 if unit is not None:
                     macro_units.append(unit)
         for p in parsed:
-            locate = FileLocator(self.src.line_starts, p.line_offset)
+            file_locate = FileLocator(self.src.line_starts, p.line_offset)
             for node in p.nodes:
-                self._walk_node(node, locate, None)
+                self._walk_node(node, file_locate, None)
         for p, name, anchor in macro_units:
             for node in p.nodes:
                 self.walker.declare(node)
@@ -250,7 +248,7 @@ class _Builder:
             return None
         args.append(" ".join(cur))
         params = m.params or []
-        values = dict(zip(params, args))
+        values = dict(zip(params, args, strict=False))
         body = m.body
         body = re.sub(r"#\s*([A-Za-z_]\w*)", lambda x: '"' + values[x.group(1)] + '"' if x.group(1) in values else x.group(0), re.sub(r"\s*##\s*", "\x00", body))
         body = re.sub(r"[A-Za-z_]\w*", lambda x: values.get(x.group(0), x.group(0)), body)
@@ -274,7 +272,7 @@ class _Builder:
 
     def _is_relocation_helper(self, fn: Func) -> bool:
         decl = fn.node.decl
-        if fn.returns_void or not fn.returns:
+        if fn.returns_void or not fn.returns or not _returns_address(self.facts.types, decl):
             return False
         if RELOCATE_RE.search(fn.name) and fn.params:
             return True
@@ -285,6 +283,21 @@ class _Builder:
             return True
         tables_here = {t.name for t in self.model.symbol_tables}
         return bool(names & tables_here) and decl is not None and bool(fn.params)
+
+
+ADDRESS_TYPES = frozenset((
+    "unsigned long", "long unsigned int", "unsigned long int", "uintptr_t", "u64", "__u64", "uint64_t",
+    "unsigned long long", "kprobe_opcode_t", "ulong", "size_t", "phys_addr_t", "long",
+))
+
+
+def _returns_address(types: Any, decl: Any) -> bool:
+    """Does the function return something that can hold an address (not an int status)?"""
+    ftype = getattr(decl, "type", None)
+    if not isinstance(ftype, c_ast.FuncDecl):
+        return False
+    ret = types.ctype(ftype.type)
+    return ret is not None and (ret[0] == "ptr" or ret[0] == "base" and ret[1] in ADDRESS_TYPES)
 
 
 class _Collapsed:
@@ -345,7 +358,6 @@ class _Classifier:
     def run(self) -> None:
         self._kallsyms_names()
         self._parser_functions()
-        src = self.b.src
         for w in self.f.writes:
             fw = self._field_write(w)
             if w.field == "addr":
@@ -363,12 +375,11 @@ class _Classifier:
                 self.model.offset_writes.append(fw)
         self._tricks()
         self._uses()
-        for name, anchor, _fn in self.f.jprobes and [(n, a, None) for a, n in self.f.jprobes]:
+        for anchor, name in self.f.jprobes:
             self.model.jprobes.append(M.Located(self.b._span(anchor), name))
         for call in self.f.calls:
             if call.name in REGISTER:
                 self.model.registrations.append(M.Located(self.b._span(call.anchor), call.name))
-        del src
 
     # -- kallsyms -----------------------------------------------------------------------------
     def _kallsyms_names(self) -> None:
@@ -392,9 +403,7 @@ class _Classifier:
                 self.harvested.add(r.target)
         for target, value, _fn in self.f.fn_ptr_assigns:
             v = strip(value)
-            if isinstance(v, c_ast.ID) and v.name in self.kallsyms_funcs | self.harvested:
-                self.harvested.add(target)
-            elif isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID) and v.expr.name == KALLSYMS:
+            if isinstance(v, c_ast.ID) and v.name in self.kallsyms_funcs | self.harvested or isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID) and v.expr.name == KALLSYMS:
                 self.harvested.add(target)
 
     def _tricks(self) -> None:
@@ -409,8 +418,6 @@ class _Classifier:
         uses = self.kallsyms_funcs | self.harvested
         for call in self.f.calls:
             if call.name in uses and id(call.node) not in self.consumed:
-                if call.name in self.harvested and call.name not in self.kallsyms_funcs:
-                    pass
                 self.model.kallsyms_uses.append(M.Located(self.b._span(call.anchor), call.name))
         call_anchors = {c.anchor for c in self.f.calls}
         for name, anchor, _fn in self.f.id_refs:
@@ -418,15 +425,8 @@ class _Classifier:
                 self.model.kallsyms_uses.append(M.Located(self.b._span(anchor), name, "address taken"))
 
     def _parser_functions(self) -> None:
-        paths = self.model.kallsyms_paths
-        for fn in self.f.functions.values():
-            node = fn.node
-            if node is None or fn.returns_void:
-                continue
-            start = self.b.src.line_starts[node.coord.line - 1] if node.coord else -1
-            del start
         # Functions whose body holds a kallsyms/System.map path parse symbols by hand.
-        spans = [p.anchor.start for p in paths]
+        spans = [p.anchor.start for p in self.model.kallsyms_paths]
         for fn in self.f.functions.values():
             body = fn.node.body if fn.node is not None else None
             if body is None or body.coord is None:
@@ -693,4 +693,3 @@ def analyze(src: Source) -> M.ProbeModel:
 
 
 __all__ = ["analyze", "build", "parse_int"]
-_ = (Parsed, Lexed)

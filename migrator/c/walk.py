@@ -5,8 +5,9 @@ Nothing is classified here; ``probes.py`` turns these events into the probe mode
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pycparser import c_ast
 
@@ -77,18 +78,18 @@ def strip(node: Any) -> Any:
     return node
 
 
-def probe_key(node: Any) -> str:
+def probe_key(node: Any, resolve: Callable[[str], str] = str) -> str:
     node = strip(node)
     if isinstance(node, c_ast.ID):
-        return str(node.name)
+        return resolve(node.name)
     if isinstance(node, c_ast.StructRef):
-        return probe_key(node.name) + "." + node.field.name
+        return probe_key(node.name, resolve) + "." + node.field.name
     if isinstance(node, c_ast.ArrayRef):
         sub = node.subscript
         idx = sub.value if isinstance(sub, c_ast.Constant) else "*"
-        return probe_key(node.name) + f"[{idx}]"
+        return probe_key(node.name, resolve) + f"[{idx}]"
     if isinstance(node, c_ast.UnaryOp) and node.op in ("*", "&"):
-        return probe_key(node.expr)
+        return probe_key(node.expr, resolve)
     return "?"
 
 
@@ -98,6 +99,24 @@ class Walker:
         self.t = facts.types
         self.probe_macros = probe_macros
         self.on_macro = on_macro
+        # Block scopes of the function being walked: local name -> unique probe identity.
+        self.scopes: list[dict[str, str]] = []
+        self.scope_count = 0
+
+    def key(self, node: Any) -> str:
+        """Identity of the object ``node`` designates; locals are told apart by their block."""
+        return probe_key(node, self._resolve)
+
+    def _resolve(self, name: str) -> str:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return name
+
+    def _declare_local(self, fn: Func, name: str) -> None:
+        self.scope_count += 1
+        if self.scopes:
+            self.scopes[-1][name] = f"{fn.name}#{self.scope_count}:{name}"
 
     # -- declarations (pass 1) ----------------------------------------------------------------
     def declare(self, node: Any) -> None:
@@ -157,9 +176,12 @@ class Walker:
         return is_jprobe(t)
 
     def function(self, fn: Func, locate: Locate, macro: str | None = None) -> None:
+        self.scopes = [{}]
         for name, t in fn.params.items():
             fn.locals.setdefault(name, t)
+            self._declare_local(fn, name)
         self.stmt(fn.node.body, fn, locate, macro)
+        self.scopes = []
 
     def stmt(self, node: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
         if node is None:
@@ -169,12 +191,15 @@ class Walker:
             self._register_structs(node.type)
             if fn is not None and node.name:
                 fn.locals[node.name] = ctype
+                self._declare_local(fn, node.name)
                 if self._is_definition(node) and self._jprobe(ctype):
                     self.f.jprobes.append((locate(node), node.name))
                 if node.init is not None:
                     fn.assigns.setdefault(node.name, []).append((locate(node), node.init, locate))
+                    self._addr_read_target(node.init, node.name, locate)
             if node.init is not None:
-                self.initializer(node.init, ctype, node.name or "?", fn, locate, macro)
+                name = self._resolve(node.name) if node.name else "?"
+                self.initializer(node.init, ctype, name, fn, locate, macro)
                 self.expr(node.init, fn, locate, macro)
             return
         if isinstance(node, c_ast.Return):
@@ -184,8 +209,10 @@ class Walker:
             self.expr(node.expr, fn, locate, macro)
             return
         if isinstance(node, (c_ast.Compound,)):
+            self.scopes.append({})
             for item in node.block_items or []:
                 self.stmt(item, fn, locate, macro)
+            self.scopes.pop()
             return
         if isinstance(node, (c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.Switch, c_ast.Case,
                              c_ast.Default, c_ast.Label, c_ast.TernaryOp)):
@@ -243,11 +270,12 @@ class Walker:
         if n.op == "=" and isinstance(lv, c_ast.ID) and fn is not None:
             fn.assigns.setdefault(lv.name, []).append((locate(lv), n.rvalue, locate))
         if n.op == "=" and isinstance(lv, (c_ast.ID, c_ast.StructRef)):
+            # targets by plain name: calls through them are matched by name
             self._addr_read_target(n.rvalue, probe_key(lv), locate)
             self.f.fn_ptr_assigns.append((probe_key(lv), n.rvalue, fn))
         if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in PROBE_FIELDS:
             if self._is_probe_access(lv, n.rvalue, fn):
-                base = probe_key(lv.name)
+                base = self.key(lv.name)
                 self.f.writes.append(
                     Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro)
                 )
@@ -255,7 +283,7 @@ class Walker:
     def _addr_read_target(self, value: Any, target: str, locate: Locate) -> None:
         v = strip(value)
         if isinstance(v, c_ast.StructRef) and v.field.name == "addr":
-            self.f.addr_reads.append(AddrRead(probe_key(v.name), locate(v.field), target))
+            self.f.addr_reads.append(AddrRead(self.key(v.name), locate(v.field), target))
 
     # -- typing -------------------------------------------------------------------------------
     def type_of(self, node: Any, fn: Func | None) -> CType | None:
