@@ -274,9 +274,16 @@ class _Builder:
         decl = fn.node.decl
         if fn.returns_void or not fn.returns or not _returns_address(self.facts.types, decl):
             return False
-        if RELOCATE_RE.search(fn.name) and fn.params:
-            return True
         names = _names(fn.node.body)
+        values = [strip(r) for r in fn.returns]
+        for r in list(values):  # "return addr;" where addr = helper(...)
+            if isinstance(r, c_ast.ID):
+                values.extend(strip(v) for _off, v, _loc in fn.assigns.get(r.name, []))
+        returned = {v.name.name for v in values if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID)}
+        if any(RELOCATE_RE.search(n) for n in returned):
+            return True  # a wrapper around another relocation helper
+        if RELOCATE_RE.search(fn.name) and _takes_names_or_module(decl):
+            return True
         if names & MODULE_BASE_NAMES and _has_plus(fn.node.body):
             return True
         if names & TEXT_BASES and _has_plus(fn.node.body) and set(fn.params) & names:
@@ -298,6 +305,20 @@ def _returns_address(types: Any, decl: Any) -> bool:
         return False
     ret = types.ctype(ftype.type)
     return ret is not None and (ret[0] == "ptr" or ret[0] == "base" and ret[1] in ADDRESS_TYPES)
+
+
+def _takes_names_or_module(decl: Any) -> bool:
+    """Parameters like (const char *module, const char *section, ...) or (struct module *mod, ...)."""
+    ftype = decl.type
+    for p in getattr(ftype.args, "params", None) or []:
+        t = getattr(p, "type", None)
+        if isinstance(t, c_ast.PtrDecl):
+            inner = getattr(t.type, "type", None)
+            if isinstance(inner, c_ast.IdentifierType) and "char" in inner.names:
+                return True
+            if isinstance(inner, c_ast.Struct) and inner.name == "module":
+                return True
+    return False
 
 
 class _Collapsed:
@@ -565,7 +586,7 @@ class _Classifier:
             value_span=value_span,
             item_span=item_span,
             designated=w.designated,
-            branch_path=b.lexed.branch_path(w.anchor),
+            branch_path=b.lexed.branch_path(w.anchor) + w.arms,
             text=b.src.text[value_span.start:value_span.end],
             macro=w.macro,
             function=w.func.name if w.func else "",

@@ -60,7 +60,7 @@ def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:
                 entries += 1
             depth -= 1
         elif depth == 2:
-            if t.kind == "num" and _nonzero(t.value):
+            if t.kind == "num" and _address_like(t.value):
                 has_num = True
             elif t.kind == "str" and SYMBOL_RE.match(t.value):
                 field = toks[i - 2].value if i >= 3 and toks[i - 1].value == "=" and toks[i - 3].value == "." else ""
@@ -70,9 +70,12 @@ def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:
         model.symbol_tables.append(M.Located(M.Span(name.start, name.end), name.value, f"{entries} entries"))
 
 
-def _nonzero(text: str) -> bool:
+def _address_like(text: str) -> bool:
+    """A hex constant big enough to be a text address or a section offset (not an ID or a size)."""
     digits = text.rstrip("uUlL")
+    if not digits.lower().startswith("0x"):
+        return False
     try:
-        return int(digits, 0) != 0
+        return int(digits, 16) >= 0x1000
     except ValueError:
         return False

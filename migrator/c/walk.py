@@ -38,6 +38,7 @@ class Write:
     locate: Locate
     designated: bool
     macro: str | None = None
+    arms: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -99,6 +100,9 @@ class Walker:
         self.t = facts.types
         self.probe_macros = probe_macros
         self.on_macro = on_macro
+        # if/else arms the walk is inside: (-id(if node), arm). Writes in different arms of one
+        # if never happen together (same shape as #if branches, negative keys keep them apart).
+        self.arms: list[tuple[int, int]] = []
         # Block scopes of the function being walked: local name -> unique probe identity.
         self.scopes: list[dict[str, str]] = []
         self.scope_count = 0
@@ -214,7 +218,14 @@ class Walker:
                 self.stmt(item, fn, locate, macro)
             self.scopes.pop()
             return
-        if isinstance(node, (c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.Switch, c_ast.Case,
+        if isinstance(node, c_ast.If):
+            self.expr(node.cond, fn, locate, macro)
+            for arm, child in ((0, node.iftrue), (1, node.iffalse)):
+                self.arms.append((-id(node), arm))
+                self.stmt(child, fn, locate, macro)
+                self.arms.pop()
+            return
+        if isinstance(node, (c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.Switch, c_ast.Case,
                              c_ast.Default, c_ast.Label, c_ast.TernaryOp)):
             for _name, child in node.children():
                 if isinstance(child, (c_ast.Compound, c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For,
@@ -277,7 +288,7 @@ class Walker:
             if self._is_probe_access(lv, n.rvalue, fn):
                 base = self.key(lv.name)
                 self.f.writes.append(
-                    Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro)
+                    Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro, tuple(self.arms))
                 )
 
     def _addr_read_target(self, value: Any, target: str, locate: Locate) -> None:
@@ -370,7 +381,8 @@ class Walker:
                     cur_key += "." + d.name
                 last = names[-1]
                 if last.name in PROBE_FIELDS and (is_kprobe(cur_t) or (cur_t is None or not self.t.known_struct(cur_t)) and _kprobe_cast(item.expr)):
-                    self.f.writes.append(Write(last.name, locate(last), cur_key, item.expr, fn, locate, True, macro))
+                    self.f.writes.append(Write(last.name, locate(last), cur_key, item.expr, fn, locate, True, macro,
+                                               tuple(self.arms)))
                 else:
                     self.initializer(item.expr, self.t.member(cur_t, last.name), cur_key + "." + last.name, fn, locate, macro)
                 if last.name in order:
