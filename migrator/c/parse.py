@@ -14,13 +14,9 @@ from typing import Any
 
 from pycparser import c_ast, c_parser
 
-from .constructs import Construct, Split
+from .constructs import KERNEL_TYPEDEFS, Construct, Split
 from .lex import Lexed
 
-# Kernel and libc typedef names a module uses without declaring them (they live in headers).
-KERNEL_TYPEDEFS = frozenset(
-    ["u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "__u8", "__u16", "__u32", "__u64", "__s8", "__s16", "__s32", "__s64", "__le16", "__le32", "__le64", "__be16", "__be32", "__be64", "__wsum", "__sum16", "bool", "size_t", "ssize_t", "loff_t", "off_t", "pid_t", "uid_t", "gid_t", "kuid_t", "kgid_t", "mode_t", "umode_t", "dev_t", "ino_t", "time_t", "ktime_t", "time64_t", "sector_t", "blkcnt_t", "gfp_t", "fmode_t", "atomic_t", "atomic64_t", "atomic_long_t", "spinlock_t", "raw_spinlock_t", "rwlock_t", "seqlock_t", "wait_queue_head_t", "wait_queue_entry_t", "kprobe_opcode_t", "uintptr_t", "intptr_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t", "int8_t", "int16_t", "int32_t", "int64_t", "phys_addr_t", "dma_addr_t", "resource_size_t", "cpumask_t", "nodemask_t", "pgd_t", "pud_t", "pmd_t", "pte_t", "pgprot_t", "va_list", "irqreturn_t", "irq_handler_t", "clockid_t", "cycles_t", "__kernel_size_t", "__kernel_ssize_t", "__kernel_pid_t", "socklen_t", "sa_family_t", "__poll_t", "vm_fault_t", "refcount_t", "errseq_t", "blk_status_t", "netdev_tx_t", "netdev_features_t", "__kernel_ulong_t", "__kernel_long_t", "ulong", "uint", "ushort", "uchar", "unchar", "caddr_t", "daddr_t", "key_t", "suseconds_t", "clock_t", "useconds_t", "compat_uptr_t", "compat_ulong_t", "kernel_cap_t", "sigset_t", "siginfo_t", "stack_t", "elf_greg_t", "Elf64_Sym", "Elf64_Ehdr", "Elf64_Shdr", "Elf64_Addr", "Elf32_Sym", "Elf_Sym", "Elf_Shdr", "Elf_Ehdr", "Elf_Addr", "wchar_t", "ptrdiff_t", "FILE", "DIR", "uint", "__wait_queue_head_t", "percpu_ref_func_t", "work_func_t", "kretprobe_handler_t", "kprobe_pre_handler_t", "kprobe_post_handler_t", "kprobe_fault_handler_t", "mm_segment_t", "local_t", "local64_t", "pte_val_t", "ftrace_func_t", "tracepoint_ptr_t", "__kernel_timer_t", "sys_call_ptr_t", "syscall_fn_t", "bpf_callback_t"]
-)
 
 _ERR_COORD = re.compile(r":(\d+):(\d+):")
 
