@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .lex import Lexed, Token
 
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 

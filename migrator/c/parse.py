@@ -17,7 +17,6 @@ from pycparser import c_ast, c_parser
 from .constructs import KERNEL_TYPEDEFS, Construct, Split
 from .lex import Lexed
 
-
 _ERR_COORD = re.compile(r":(\d+):(\d+):")
 
 
@@ -113,7 +112,8 @@ class ConstructParser:
             except RecursionError:
                 return Failure(c, "nesting too deep for the parser")
         # One #if branch at a time: blank the other branches inside the construct.
-        inner = [b for b in self.lexed.branches if c.start <= b.start < c.end]
+        touching = {b.cond_id for b in self.lexed.branches if c.start <= b.start < c.end}
+        inner = [b for b in self.lexed.branches if b.cond_id in touching]
         for cond_id in dict.fromkeys(b.cond_id for b in inner):
             group = [b for b in inner if b.cond_id == cond_id]
             for keep in group:

@@ -37,7 +37,7 @@ INTERESTING = frozenset(
 )
 _PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
-MAX_TOKENS_TO_PARSE = 6000  # larger constructs (embedded tables) are read token by token
+MAX_TOKENS_TO_PARSE = 6000  # larger declarations (embedded tables) are read token by token
 
 
 def parse_int(text: str) -> int | None:
@@ -106,7 +106,7 @@ class _Builder:
             if c.kind in ("func", "macrofunc") and not self._interesting(c):
                 skipped.append(c)
                 continue
-            if ntok > MAX_TOKENS_TO_PARSE:
+            if c.kind == "decl" and ntok > MAX_TOKENS_TO_PARSE:
                 self.model.constructs_parsed += 1
                 continue
             r = self.parser.parse(c)
