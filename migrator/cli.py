@@ -79,6 +79,46 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     sys.exit(2 if failed else 1 if findings else 0)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--symbols", "symbols_path", type=click.Path(), help="System.map, /proc/kallsyms dump or nm output of the target kernel (.gz too).")
+@click.option("--write", is_flag=True, help="Apply the fixes in place (atomically).")
+@click.option("--patch-dir", type=click.Path(file_okay=False), help="Write a git format-patch series, one mail per file.")
+@click.option("--select", multiple=True, help="Only fix findings of these rules.")
+@click.option("--ignore", multiple=True, help="Do not fix findings of these rules.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--max-bytes", type=int)
+@click.option("-q", "--quiet", is_flag=True, help="Do not list the findings that were not fixed.")
+def fix(paths: tuple[str, ...], symbols_path: str | None, write: bool, patch_dir: str | None,
+        select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], config_path: str | None,
+        max_bytes: int | None, quiet: bool) -> None:
+    """Rewrite address-based probes to symbol_name/offset: a diff (default), --write, or --patch-dir."""
+    from .fixcmd import run_fix
+
+    opts = _options(_split(select), _split(ignore), config_path, max_bytes, exclude)
+    sys.exit(run_fix(list(paths) or ["."], opts, symbols_path, write, patch_dir, quiet))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--kernel-build", "kdir", type=click.Path(file_okay=False),
+              help="Kernel build tree (default /lib/modules/$(uname -r)/build).")
+@click.option("--symbols", "symbols_path", type=click.Path(), help="Symbol map, as for fix.")
+@click.option("--select", multiple=True)
+@click.option("--ignore", multiple=True)
+@click.option("--exclude", multiple=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, select: tuple[str, ...],
+           ignore: tuple[str, ...], exclude: tuple[str, ...], config_path: str | None, fmt: str) -> None:
+    """Build each module fix would change, before and after, with Kbuild; report regressions."""
+    from .fixcmd import run_verify
+
+    opts = _options(_split(select), _split(ignore), config_path, None, exclude)
+    sys.exit(run_verify(list(paths) or ["."], opts, symbols_path, kdir, fmt))
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
 def rules_cmd(fmt: str) -> None:

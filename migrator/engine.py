@@ -34,6 +34,7 @@ class FileResult:
     constructs_total: int = 0
     constructs_parsed: int = 0
     skipped: bool = False  # prefilter said no
+    model: object = None
 
 
 def check_paths(paths: list[str], opts: Options) -> Iterator[FileResult]:
@@ -80,6 +81,7 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
             f"internal error: {type(e).__name__}: {e} (at {os.path.basename(tb.filename)}:{tb.lineno}); "
             "please report it with this file"))
         return result
+    result.model = model
     result.constructs_total = model.constructs_total
     result.constructs_parsed = model.constructs_parsed
     for u in model.unparsed:
@@ -110,7 +112,7 @@ def _finding(src: Source, rule: Rule, hit: Hit, opts: Options) -> Finding:
     return Finding(
         path=src.path, line=line, column=col, end_line=end_line, end_column=end_col, rule=rule.name,
         code=rule.code, severity=severity, message=hit.message, start=hit.start, end=hit.end,
-        site=hit.start, notes=list(hit.notes),
+        site=hit.start, notes=list(hit.notes), subject=hit.subject,
     )
 
 

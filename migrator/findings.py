@@ -42,6 +42,7 @@ class Finding:
     site: int = -1  # offset of the statement/declaration the finding belongs to
     fix: list[Edit] | None = None
     notes: list[str] = field(default_factory=list)
+    subject: object = field(default=None, repr=False, compare=False)  # the model item, for fixes
 
     @property
     def fixable(self) -> bool:

@@ -34,8 +34,12 @@ class AddrValue:
     macro: str | None = None  # object-like macro the value came through
     helper: str | None = None  # relocation helper or kallsyms wrapper called
     via: str | None = None  # local variable the value flowed through
+    via_at: int = -1  # offset of the assignment to it
     name_expr: str | None = None  # kallsyms argument when it is not a string literal
+    name_static: bool = False  # ... and it has static storage (outlives the probe)
     constant_args: bool = False  # relocation helper called with constant arguments only
+    args: tuple[str, ...] = ()  # relocation helper arguments as written
+    local_function: bool = False  # a function defined in this file
 
 
 @dataclass
@@ -57,6 +61,11 @@ class FieldWrite:
     pre_2619: bool = False  # inside a guard for kernels before 2.6.19
     fallback: bool = False  # found by the token-level fallback, never fixed
     function: str = ""  # enclosing function, "" at file scope
+    kretprobe: bool = False  # the kprobe of a struct kretprobe: must stay at function entry
+    hints: tuple[str, ...] = ()  # symbol names the code says the address is (comments, macro names)
+    # When the address came through a local variable used for nothing else: the statements that
+    # become dead with it (its assignment, its NULL checks, its declaration). None if it has other uses.
+    via_removals: list[Span] | None = None
 
 
 @dataclass
@@ -65,6 +74,25 @@ class Located:
     name: str = ""
     detail: str = ""
     fallback: bool = False
+
+
+@dataclass
+class AddrUse:
+    """A read of a probe's ``addr`` (not a write)."""
+
+    probe: str
+    anchor: Span
+    function: str
+    check: Span | None = None  # the whole ``if (!p.addr) ...`` statement when the read is its test
+    removable: bool = False  # the check is exactly "addr is NULL", with no else branch
+
+
+@dataclass
+class Registration:
+    call: str
+    anchor: Span
+    probe: str
+    function: str
 
 
 @dataclass
@@ -80,7 +108,8 @@ class ProbeModel:
     addr_writes: list[FieldWrite] = field(default_factory=list)
     symbol_writes: list[FieldWrite] = field(default_factory=list)
     offset_writes: list[FieldWrite] = field(default_factory=list)
-    registrations: list[Located] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_uses: list[Located] = field(default_factory=list)
     kallsyms_tricks: list[Located] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)
@@ -88,6 +117,7 @@ class ProbeModel:
     symbol_tables: list[Located] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    old_kernel_guard: int = 0  # line of a guard for kernels before 2.6.19, 0 if none
     constructs_total: int = 0
     constructs_parsed: int = 0
 

@@ -3,7 +3,19 @@
 Fixable: the ``addr`` write is removed.
 """
 
-from migrator.rulekit import NULL, Hit, ProbeModel, Severity, addr_hit, probe_name
+from migrator.rulekit import (
+    NULL,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    probe_name,
+    remove_write,
+)
 
 CODE = "PM106"
 NAME = "addr-and-symbol-conflict"
@@ -40,3 +52,7 @@ def check(model: ProbeModel) -> list[Hit]:
             "-EINVAL: drop the .addr write"
         )))
     return hits
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    return remove_write(ctx.text, ctx.model, w)

@@ -4,7 +4,21 @@ Flags ``kallsyms_lookup_name("s") + 0x12``, ``_text + C``, parameters, module pa
 fields written to ``addr``. The constant cases are fixable with a symbol map.
 """
 
-from migrator.rulekit import COMPUTED, Hit, ProbeModel, Severity, addr_hit
+from migrator.rulekit import (
+    COMPUTED,
+    NEEDS_MAP,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    c_string,
+    migrate,
+    resolved,
+)
 
 CODE = "PM105"
 NAME = "addr-computed"
@@ -53,3 +67,22 @@ def check(model: ProbeModel) -> list[Hit]:
             advice = "pass a symbol name (and offset) instead and set .symbol_name"
         hits.append(addr_hit(w, f"kprobe address computed from {what}; {advice}"))
     return hits
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    a = w.addr
+    assert a is not None
+    if a.symbol is not None and not a.via:
+        plan = migrate(ctx.text, ctx.model, w, c_string(a.symbol), a.offset)
+        if isinstance(plan, Plan):
+            plan.explanation.insert(0, f'kallsyms_lookup_name("{a.symbol}") plus {a.offset:#x} became .symbol_name and '
+                                       ".offset; register_kprobe() resolves them and checks the offset stays inside")
+        return plan
+    if a.base is not None and not a.via:
+        if ctx.symbols is None:
+            return Refusal(NEEDS_MAP)
+        base = ctx.symbols.address_of(a.base)
+        if base is None:
+            return Refusal(f"{a.base} is not in {ctx.symbols.path}")
+        return resolved(ctx, w, base + a.offset, f"{a.base} + {a.offset:#x} =")
+    return Refusal("the address is only known at run time; pass a symbol name (and offset) instead")

@@ -3,7 +3,19 @@
 Fixable: ``&f`` becomes ``.symbol_name = "f"``.
 """
 
-from migrator.rulekit import FUNCTION_REF, Hit, ProbeModel, Severity, addr_hit
+from migrator.rulekit import (
+    FUNCTION_REF,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    c_string,
+    migrate,
+)
 
 CODE = "PM103"
 NAME = "addr-function-ref"
@@ -37,3 +49,16 @@ def check(model: ProbeModel) -> list[Hit]:
             f'unexported functions do not link: set .symbol_name = "{sym}"'
         )))
     return hits
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    a = w.addr
+    assert a is not None and a.symbol
+    if a.local_function:
+        return Refusal(f"{a.symbol}() is defined in this module: &{a.symbol} keeps it out of line, while by name the "
+                       f"compiler may inline it away; mark it noinline and use KBUILD_MODNAME \":{a.symbol}\" by hand")
+    plan = migrate(ctx.text, ctx.model, w, c_string(a.symbol), 0)
+    if isinstance(plan, Plan):
+        plan.explanation.insert(0, f"the address of {a.symbol} was taken at link time; .symbol_name is resolved by "
+                                   "kallsyms at registration and names the function itself")
+    return plan

@@ -5,7 +5,19 @@ macro or function, through a local variable, or through a function pointer harve
 kprobe trick. Fixable: the name becomes ``.symbol_name``.
 """
 
-from migrator.rulekit import KALLSYMS, Hit, ProbeModel, Severity, addr_hit
+from migrator.rulekit import (
+    KALLSYMS,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    c_string,
+    migrate,
+)
 
 CODE = "PM102"
 NAME = "addr-kallsyms"
@@ -51,3 +63,20 @@ def check(model: ProbeModel) -> list[Hit]:
             f"since Linux 5.7: set .symbol_name = {name} instead"
         )))
     return hits
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    a = w.addr
+    assert a is not None
+    if a.symbol is not None:
+        name = c_string(a.symbol)
+    elif a.name_expr and a.name_static:
+        name = a.name_expr
+    else:
+        return Refusal(f"the name {a.name_expr or ''} may not outlive the probe (a stack buffer or a parameter): "
+                       ".symbol_name must point to memory that stays valid while the probe is registered")
+    plan = migrate(ctx.text, ctx.model, w, name, 0)
+    if isinstance(plan, Plan):
+        plan.explanation.insert(0, f"{name} was looked up with kallsyms_lookup_name(), which modules cannot call "
+                                   "since Linux 5.7; register_kprobe() now resolves .symbol_name itself")
+    return plan

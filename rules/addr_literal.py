@@ -4,7 +4,19 @@ Flags ``kp.addr = (kprobe_opcode_t *)0xffffffff810a0a60;`` and the same through 
 macro (``#define TARGET 0x...``) or a constant. Fixable with ``fix --symbols MAP``.
 """
 
-from migrator.rulekit import LITERAL, Hit, ProbeModel, Severity, addr_hit, hex_or
+from migrator.rulekit import (
+    LITERAL,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    hex_or,
+    resolved,
+)
 
 CODE = "PM101"
 NAME = "addr-literal"
@@ -50,3 +62,9 @@ def check(model: ProbeModel) -> list[Hit]:
             "set .symbol_name (and .offset) and let register_kprobe() resolve it"
         )))
     return hits
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    assert w.addr is not None and w.addr.number is not None
+    how = f"the hard-coded address (through {w.addr.macro})" if w.addr.macro else "the hard-coded address"
+    return resolved(ctx, w, w.addr.number, how)

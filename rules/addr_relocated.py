@@ -4,7 +4,21 @@ Flags SystemTap's ``kp->u.kp.addr = (void *)_stp_module_relocate(module, section
 module base + offset arithmetic and in-module /proc/kallsyms parsers feeding ``addr``.
 """
 
-from migrator.rulekit import RELOCATED, Hit, ProbeModel, Severity, addr_hit
+from migrator.rulekit import (
+    NEEDS_MAP,
+    RELOCATED,
+    FieldWrite,
+    FixContext,
+    Hit,
+    Plan,
+    ProbeModel,
+    Refusal,
+    Severity,
+    addr_hit,
+    c_string,
+    migrate,
+    resolved,
+)
 
 CODE = "PM104"
 NAME = "addr-relocated"
@@ -48,3 +62,44 @@ def check(model: ProbeModel) -> list[Hit]:
             "(\"module:symbol\" for module code) and .offset and let register_kprobe() resolve it"
         )))
     return hits
+
+KERNEL_SECTIONS = ("_stext", "_text", ".text")
+STAP_RELOCATE = ("_stp_module_relocate", "_stp_kmodule_relocate")
+STAP_2008 = (
+    "SystemTap relocation loop: give the probe table's struct .symbol_name and .offset fields, fill each "
+    "entry from the kernel map (address = _stext + .address), and in the loop set kp->u.kp.symbol_name/offset "
+    "(kp->u.krp.kp.* for returns) instead of calling _stp_module_relocate(); kernel-module probes become "
+    "\"module:function\" names")
+
+
+def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    a = w.addr
+    assert a is not None
+    args = a.args
+    helper = f"{a.helper}()" if a.helper else "the module base + offset arithmetic"
+    if a.symbol:
+        plan = migrate(ctx.text, ctx.model, w, c_string(a.symbol), 0)
+        if isinstance(plan, Plan):
+            plan.explanation.insert(0, f'{helper} looked "{a.symbol}" up inside the module; register_kprobe() '
+                                       "resolves .symbol_name in the running kernel")
+        return plan
+    if a.via or not a.constant_args:
+        if a.helper in STAP_RELOCATE:
+            return Refusal(STAP_2008)
+        return Refusal(f"{helper} gets run-time arguments: change its callers to set .symbol_name/.offset by hand")
+    if len(args) != 3:
+        return Refusal(f"{helper} takes module-relative arguments; a kernel map has no module section bases, "
+                       "so set .symbol_name = \"module:function\" (and .offset) by hand")
+    module, section, offset = (x.strip('"') for x in args)
+    if module != "kernel" or section not in KERNEL_SECTIONS:
+        return Refusal(f"{module}:{section} is module-relative; the map has no section bases, resolve it by hand")
+    if ctx.symbols is None:
+        return Refusal(NEEDS_MAP)
+    base = ctx.symbols.address_of("_stext" if section != "_text" else "_text")
+    if base is None:
+        return Refusal(f"{section} is not in {ctx.symbols.path}")
+    try:
+        off = int(offset.rstrip("uUlL"), 0)
+    except ValueError:
+        return Refusal(f"cannot read the offset {offset}")
+    return resolved(ctx, w, base + off, f"{a.helper}(\"{module}\", \"{section}\", {offset}) =")

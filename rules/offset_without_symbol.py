@@ -41,3 +41,6 @@ def check(model: ProbeModel) -> list[Hit]:
             "and keep the offset relative to it"
         )))
     return hits
+
+# The offset is merged into the probe's new .symbol_name/.offset by the fix of its addr write.
+FIXED_WITH_ADDR = True

@@ -20,7 +20,7 @@ from . import fallback, tables
 from .constructs import Construct, split
 from .lex import Lexed, Macro, lex
 from .parse import ConstructParser, Failure, Parsed
-from .walk import Facts, Func, Locate, Walker, probe_key, strip
+from .walk import Facts, Func, Locate, Walker, strip
 
 KALLSYMS = "kallsyms_lookup_name"
 RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
@@ -176,8 +176,9 @@ class _Builder:
             fn = self.facts.functions.get(node.decl.name)
             if fn is not None and fn.node is node:
                 self.walker.function(fn, locate, macro)
-                if fn.name and self._is_relocation_helper(fn):
-                    self.model.relocation_helpers.append(M.Located(self._span(locate(node.decl)), fn.name))
+                kind = self._is_relocation_helper(fn) if fn.name else ""
+                if kind:
+                    self.model.relocation_helpers.append(M.Located(self._span(locate(node.decl)), fn.name, kind))
         elif isinstance(node, c_ast.Decl):
             self.walker.global_decl(node, locate, macro)
 
@@ -270,26 +271,29 @@ class _Builder:
             return M.Span(start, toks[i].end)
         return M.Span(start, start + 1)
 
-    def _is_relocation_helper(self, fn: Func) -> bool:
+    def _is_relocation_helper(self, fn: Func) -> str:
+        """"" or what kind of helper: "relocate" (module/section + offset) or "table" (name lookup)."""
         decl = fn.node.decl
         if fn.returns_void or not fn.returns or not _returns_address(self.facts.types, decl):
-            return False
+            return ""
         names = _names(fn.node.body)
         values = [strip(r) for r in fn.returns]
         for r in list(values):  # "return addr;" where addr = helper(...)
             if isinstance(r, c_ast.ID):
                 values.extend(strip(v) for _off, v, _loc in fn.assigns.get(r.name, []))
         returned = {v.name.name for v in values if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID)}
-        if any(RELOCATE_RE.search(n) for n in returned):
-            return True  # a wrapper around another relocation helper
-        if RELOCATE_RE.search(fn.name) and _takes_names_or_module(decl):
-            return True
-        if names & MODULE_BASE_NAMES and _has_plus(fn.node.body):
-            return True
-        if names & TEXT_BASES and _has_plus(fn.node.body) and set(fn.params) & names:
-            return True
         tables_here = {t.name for t in self.model.symbol_tables}
-        return bool(names & tables_here) and decl is not None and bool(fn.params)
+        if names & tables_here and fn.params:
+            return "table"
+        if any(RELOCATE_RE.search(n) for n in returned):
+            return "relocate"  # a wrapper around another relocation helper
+        if RELOCATE_RE.search(fn.name) and _takes_names_or_module(decl):
+            return "relocate"
+        if names & MODULE_BASE_NAMES and _has_plus(fn.node.body):
+            return "relocate"
+        if names & TEXT_BASES and _has_plus(fn.node.body) and set(fn.params) & names:
+            return "relocate"
+        return ""
 
 
 ADDRESS_TYPES = frozenset((
@@ -368,7 +372,11 @@ class _Classifier:
         self.wrapper_functions: set[str] = set()
         self.harvested: set[str] = set()
         self.reloc_funcs: set[str] = {h.name for h in self.model.relocation_helpers}
+        self.table_lookups: set[str] = {h.name for h in self.model.relocation_helpers if h.detail == "table"}
         self.parser_funcs: set[str] = set()
+        # every function defined in the file, parsed or not
+        self.defined: set[str] = {c.name for c in b.split.constructs if c.kind == "func" and c.name}
+        self.locate: Locate = FileLocator(b.src.line_starts, 0)
 
     def names_that_matter(self) -> set[str]:
         self._kallsyms_names()
@@ -382,8 +390,10 @@ class _Classifier:
         for w in self.f.writes:
             fw = self._field_write(w)
             if w.field == "addr":
+                self.locate = w.locate
                 fw.addr = self.classify(w.value, w.func, w.anchor, 0)
                 fw.is_null = fw.addr.kind == M.NULL
+                fw.via_removals = self._dead_with_variable(w, fw)
                 self.model.addr_writes.append(fw)
             elif w.field == "symbol_name":
                 v = strip(w.value)
@@ -396,11 +406,24 @@ class _Classifier:
                 self.model.offset_writes.append(fw)
         self._tricks()
         self._uses()
+        for br in self.b.lexed.branches:
+            if _pre_2619(self.b.lexed, br.start):
+                self.model.old_kernel_guard = self.b.src.line_of(br.start)
+                break
         for anchor, name in self.f.jprobes:
             self.model.jprobes.append(M.Located(self.b._span(anchor), name))
-        for call in self.f.calls:
-            if call.name in REGISTER:
-                self.model.registrations.append(M.Located(self.b._span(call.anchor), call.name))
+        for name, at, probe, fn in self.f.registrations:
+            if name in REGISTER:
+                self.model.registrations.append(M.Registration(name, self.b._span(at), probe, fn.name if fn else ""))
+        writes = {w.anchor for w in self.f.writes}
+        for u in self.f.addr_uses:
+            if u.anchor in writes:
+                continue
+            check = None
+            if u.check_start is not None:
+                check = _statement_span(self.b, u.check_start)
+            self.model.addr_uses.append(M.AddrUse(u.probe, self.b._span(u.anchor), u.func.name if u.func else "",
+                                                  check, u.removable and check is not None))
 
     # -- kallsyms -----------------------------------------------------------------------------
     def _kallsyms_names(self) -> None:
@@ -486,7 +509,7 @@ class _Classifier:
         if isinstance(v, c_ast.UnaryOp) and v.op == "&":
             inner = strip(v.expr)
             if isinstance(inner, c_ast.ID) and not self._is_variable(inner.name, fn):
-                return M.AddrValue(M.FUNCTION_REF, symbol=inner.name)
+                return M.AddrValue(M.FUNCTION_REF, symbol=inner.name, local_function=inner.name in self.defined)
             return M.AddrValue(M.COMPUTED)
         if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID):
             return self._call(v, fn, depth)
@@ -498,12 +521,14 @@ class _Classifier:
         if name == "NULL":
             return M.AddrValue(M.NULL)
         if fn is not None and (name in fn.locals or name in fn.assigns):
-            earlier = [(off, val) for off, val, _loc in fn.assigns.get(name, []) if off < at]
+            earlier = [(off, val, loc) for off, val, loc in fn.assigns.get(name, []) if off < at]
             if earlier:
-                off, val = max(earlier, key=lambda x: x[0])
+                off, val, loc = max(earlier, key=lambda x: x[0])
+                outer, self.locate = self.locate, loc
                 got = self.classify(val, fn, off, depth + 1)
+                self.locate = outer
                 if got.kind not in (M.COMPUTED, M.NULL):
-                    got.via = name
+                    got.via, got.via_at = name, off
                     return got
                 return M.AddrValue(M.COMPUTED, via=name)
             return M.AddrValue(M.COMPUTED)
@@ -513,7 +538,7 @@ class _Classifier:
             got.macro = name
             return got
         if self._is_function(name, fn):
-            return M.AddrValue(M.FUNCTION_REF, symbol=name)
+            return M.AddrValue(M.FUNCTION_REF, symbol=name, local_function=name in self.defined)
         if name in self.f.globals:
             init = self.f.global_inits.get(name)
             t = self.f.globals[name]
@@ -538,13 +563,26 @@ class _Classifier:
             return M.AddrValue(M.COMPUTED)
         return self.classify(expr, fn, at, depth + 1)
 
+    def _static_storage(self, node: Any, fn: Func | None) -> bool:
+        """Does the object a name expression reads from outlive the probe (static storage)?"""
+        v = strip(node)
+        if isinstance(v, c_ast.Constant):
+            return v.type == "string"
+        while isinstance(v, (c_ast.ArrayRef, c_ast.StructRef)):
+            v = strip(v.name)
+        if not isinstance(v, c_ast.ID):
+            return False
+        if fn is not None and v.name in fn.locals:
+            return v.name in fn.static_locals
+        return v.name in self.f.globals
+
     def _is_variable(self, name: str, fn: Func | None) -> bool:
         return fn is not None and name in fn.locals or name in self.f.globals
 
     def _is_function(self, name: str, fn: Func | None) -> bool:
         if fn is not None and name in fn.locals:
             return False
-        return name in self.f.functions or name in self.f.declared_functions
+        return name in self.defined or name in self.f.functions or name in self.f.declared_functions
 
     def _call(self, v: Any, fn: Func | None, depth: int) -> M.AddrValue:
         name = v.name.name
@@ -552,11 +590,17 @@ class _Classifier:
         if name in self.kallsyms_funcs or name in self.harvested or name in self.wrapper_functions:
             self.consumed.add(id(v))
             sym = _string(args[0]) if args else None
+            name_expr = None if sym or not args else self.b.src.text[slice(*_node_span(self.b, args[0], self.locate))]
             return M.AddrValue(M.KALLSYMS, symbol=sym, helper=None if name == KALLSYMS else name,
-                               name_expr=None if sym else _expr_text(args[0]) if args else None)
+                               name_expr=name_expr, name_static=bool(args) and self._static_storage(args[0], fn))
         if name in self.reloc_funcs or name in self.parser_funcs or RELOCATE_RE.search(name):
             const = all(isinstance(strip(a), c_ast.Constant) for a in args)
-            return M.AddrValue(M.RELOCATED, helper=name, constant_args=const)
+            by_name = name in self.parser_funcs or name in self.table_lookups
+            if by_name and len(args) == 1 and _string(args[0]):
+                # an in-module resolver asked for one name: that name is the probe's symbol
+                return M.AddrValue(M.RELOCATED, helper=name, constant_args=True, symbol=_string(args[0]))
+            return M.AddrValue(M.RELOCATED, helper=name, constant_args=const,
+                               args=tuple(strip(a).value if isinstance(strip(a), c_ast.Constant) else "" for a in args))
         return M.AddrValue(M.COMPUTED, helper=name)
 
     def _arith(self, v: Any, fn: Func | None, at: int, depth: int) -> M.AddrValue:
@@ -592,7 +636,72 @@ class _Classifier:
             function=w.func.name if w.func else "",
         )
         fw.pre_2619 = _pre_2619(b.lexed, w.anchor)
+        fw.kretprobe = w.kretprobe
+        if w.field == "addr":
+            fw.hints = _hints(b, w.anchor, value_span)
         return fw
+
+    def _dead_with_variable(self, w: Any, fw: M.FieldWrite) -> list[M.Span] | None:
+        """Statements that only serve the local variable an address came through."""
+        a = fw.addr
+        if a is None or not a.via or w.func is None or w.func.name == "" or a.via not in w.func.locals:
+            return None
+        name, fn = a.via, w.func
+        assign = _enclosing_statement(self.b, a.via_at)
+        if assign is None:
+            return None
+        spans = [assign]
+        for cfn, cname, at in self.f.local_checks:
+            if cfn is fn and cname == name and a.via_at < at < w.anchor:
+                check = _statement_span(self.b, at)
+                if check is None:
+                    return None
+                spans.append(check)
+        for dfn, dname, at in self.f.local_decls:
+            if dfn is fn and dname == name:
+                decl = _enclosing_statement(self.b, at)
+                if decl is None or "," in self.b.src.text[decl.start:decl.end]:
+                    return None
+                spans.append(decl)
+        inside = spans + [fw.value_span]
+        for rname, at, rfn in self.f.id_refs:
+            if rfn is fn and rname == name and not any(sp.start <= at < sp.end for sp in inside):
+                return None  # used for something else too
+        return sorted(spans, key=lambda sp: sp.start)
+
+
+_WORD = re.compile(r"\b[A-Za-z_]\w*_\w+\b")
+_ADDR_SUFFIX = re.compile(r"_(ADDR|ADDRESS|OFF|OFFSET|LOC|PTR)$")
+
+
+def _hints(b: _Builder, anchor: int, value: M.Span) -> tuple[str, ...]:
+    """Symbol-like words the author put next to an address: the comment on the write's lines or
+    right above it, and for an address macro its name and its #define's comment."""
+    first, last = b.src.line_of(anchor), b.src.line_of(max(value.end - 1, anchor))
+    words: list[str] = []
+    macros = b.lexed.macros
+    for t in b.lexed.tokens[bisect.bisect_left(b.token_starts, value.start):]:
+        if t.start >= value.end:
+            break
+        m = macros.get(t.value) if t.kind == "id" else None
+        if m is not None and m.params is None:
+            words.append("macro:" + _ADDR_SUFFIX.sub("", t.value).lower())
+            first_m = b.src.line_of(m.start)
+            words += _comment_words(b, first_m, first_m)
+    words += _comment_words(b, first, last)
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def _comment_words(b: _Builder, first: int, last: int) -> list[str]:
+    src = b.src
+    out: list[str] = []
+    for c in b.lexed.comments:
+        c_first, c_last = src.line_of(c.start), src.line_of(max(c.end - 1, c.start))
+        on_lines = first <= c_first <= last
+        above = c_last == first - 1 and not src.text[src.line_starts[c_first - 1]:c.start].strip()
+        if on_lines or above:
+            out += _WORD.findall(c.text)
+    return out
 
 
 def _string(node: Any) -> str | None:
@@ -604,11 +713,96 @@ def _string(node: Any) -> str | None:
     return None
 
 
-def _expr_text(node: Any) -> str:
-    v = strip(node)
-    if isinstance(v, c_ast.ID):
-        return str(v.name)
-    return probe_key(v)
+def _node_span(b: _Builder, node: Any, locate: Locate) -> tuple[int, int]:
+    """Offsets of an expression node: its first token to the end of its balanced extent."""
+    start = locate(node) if getattr(node, "coord", None) else 0
+    toks = b.lexed.tokens
+    i = bisect.bisect_left(b.token_starts, start)
+    depth = 0
+    j = i
+    while j < len(toks):
+        v = toks[j].value
+        if v in ("(", "[", "{"):
+            depth += 1
+        elif v in (")", "]", "}"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and v in (",", ";"):
+            break
+        j += 1
+    return start, toks[j - 1].end if j > i else start
+
+
+def _statement_span(b: _Builder, start: int) -> M.Span | None:
+    """The whole ``if (...) stmt`` starting at ``start``: condition, then a block or one statement."""
+    toks = b.lexed.tokens
+    i = bisect.bisect_left(b.token_starts, start)
+    if i >= len(toks) or toks[i].value != "if" or i + 1 >= len(toks) or toks[i + 1].value != "(":
+        return None
+    j = _close(toks, i + 1) + 1
+    if j >= len(toks):
+        return None
+    if toks[j].value == "{":
+        end = _close(toks, j)
+    else:
+        end = j
+        depth = 0
+        while end < len(toks):
+            v = toks[end].value
+            if v in ("(", "[", "{"):
+                depth += 1
+            elif v in (")", "]", "}"):
+                depth -= 1
+            elif v == ";" and depth == 0:
+                break
+            end += 1
+    if end >= len(toks):
+        return None
+    if end + 1 < len(toks) and toks[end + 1].value == "else":
+        return None
+    return M.Span(toks[i].start, toks[end].end)
+
+
+def _enclosing_statement(b: _Builder, at: int) -> M.Span | None:
+    """The simple statement or declaration holding ``at``: from after the previous ; { } to its ;"""
+    toks = b.lexed.tokens
+    i = bisect.bisect_right(b.token_starts, at) - 1
+    if i < 0:
+        return None
+    start = i
+    while start > 0 and toks[start - 1].value not in (";", "{", "}"):
+        start -= 1
+        if toks[start].value in (")",) and start > 0 and toks[start - 1].value in ("if", "while", "for"):
+            return None
+    end = i
+    depth = 0
+    while end < len(toks):
+        v = toks[end].value
+        if v in ("(", "[", "{"):
+            depth += 1
+        elif v in (")", "]", "}"):
+            if depth == 0:
+                return None
+            depth -= 1
+        elif v == ";" and depth == 0:
+            break
+        end += 1
+    if end >= len(toks) or toks[start].value in ("if", "for", "while", "return", "else", "do", "switch"):
+        return None
+    return M.Span(toks[start].start, toks[end].end)
+
+
+def _close(toks: list[Any], i: int) -> int:
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].value in ("(", "[", "{"):
+            depth += 1
+        elif toks[j].value in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks)
 
 
 def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:

@@ -13,6 +13,8 @@ from pycparser import c_ast
 
 from .types import PROBE_FIELDS, CType, TypeTable, is_kprobe, pointee
 
+KRETPROBE: CType = ("struct", "kretprobe")
+
 Locate = Callable[[Any], int]  # node -> offset in the file
 
 
@@ -22,6 +24,7 @@ class Func:
     node: Any = None
     params: dict[str, CType | None] = field(default_factory=dict)
     locals: dict[str, CType | None] = field(default_factory=dict)
+    static_locals: set[str] = field(default_factory=set)
     # local name -> [(offset of the write, value node, locate)]
     assigns: dict[str, list[tuple[int, Any, Locate]]] = field(default_factory=dict)
     returns: list[Any] = field(default_factory=list)
@@ -39,6 +42,7 @@ class Write:
     designated: bool
     macro: str | None = None
     arms: tuple[tuple[int, int], ...] = ()
+    kretprobe: bool = False  # the kprobe embedded in a struct kretprobe (must sit at function entry)
 
 
 @dataclass
@@ -49,6 +53,15 @@ class Call:
     func: Func | None
     locate: Locate
     macro: str | None = None
+
+
+@dataclass
+class AddrUseEvent:
+    probe: str
+    anchor: int
+    func: Func | None
+    check_start: int | None = None  # offset of the "if" whose condition this read is
+    removable: bool = False
 
 
 @dataclass
@@ -71,6 +84,10 @@ class Facts:
     addr_reads: list[AddrRead] = field(default_factory=list)
     jprobes: list[tuple[int, str]] = field(default_factory=list)
     fn_ptr_assigns: list[tuple[str, Any, Func | None]] = field(default_factory=list)
+    addr_uses: list[AddrUseEvent] = field(default_factory=list)
+    local_checks: list[tuple[Func, str, int]] = field(default_factory=list)  # if (!v) on a local v
+    local_decls: list[tuple[Func, str, int]] = field(default_factory=list)  # "T v;" without initializer
+    registrations: list[tuple[str, int, str, Func | None]] = field(default_factory=list)  # call, at, probe, fn
 
 
 def strip(node: Any) -> Any:
@@ -195,12 +212,16 @@ class Walker:
             self._register_structs(node.type)
             if fn is not None and node.name:
                 fn.locals[node.name] = ctype
+                if "static" in (node.storage or []):
+                    fn.static_locals.add(node.name)
                 self._declare_local(fn, node.name)
                 if self._is_definition(node) and self._jprobe(ctype):
                     self.f.jprobes.append((locate(node), node.name))
                 if node.init is not None:
                     fn.assigns.setdefault(node.name, []).append((locate(node), node.init, locate))
                     self._addr_read_target(node.init, node.name, locate)
+                else:
+                    self.f.local_decls.append((fn, node.name, locate(node)))
             if node.init is not None:
                 name = self._resolve(node.name) if node.name else "?"
                 self.initializer(node.init, ctype, name, fn, locate, macro)
@@ -219,7 +240,14 @@ class Walker:
             self.scopes.pop()
             return
         if isinstance(node, c_ast.If):
+            first_use = len(self.f.addr_uses)
             self.expr(node.cond, fn, locate, macro)
+            for use in self.f.addr_uses[first_use:]:
+                use.check_start = locate(node)
+                use.removable = node.iffalse is None and _is_null_test(node.cond)
+            tested = _null_tested_name(node.cond)
+            if tested and node.iffalse is None and fn is not None:
+                self.f.local_checks.append((fn, tested, locate(node)))
             for arm, child in ((0, node.iftrue), (1, node.iffalse)):
                 self.arms.append((-id(node), arm))
                 self.stmt(child, fn, locate, macro)
@@ -253,6 +281,8 @@ class Walker:
                 self._call(n, fn, locate, macro)
             elif isinstance(n, c_ast.ID):
                 self.f.id_refs.append((n.name, locate(n), fn))
+            elif isinstance(n, c_ast.StructRef) and n.field.name == "addr":
+                self.f.addr_uses.append(AddrUseEvent(self.key(n.name), locate(n.field), fn))
             elif isinstance(n, c_ast.Compound):  # statement expression
                 self.stmt(n, fn, locate, macro)
                 continue
@@ -272,6 +302,8 @@ class Walker:
         if isinstance(callee, c_ast.ID):
             if callee.name in self.probe_macros:
                 self.on_macro(n, fn, locate)
+            if callee.name.startswith("register_") and n.args is not None and n.args.exprs:
+                self.f.registrations.append((callee.name, locate(callee), self.key(n.args.exprs[0]), fn))
             self.f.calls.append(Call(callee.name, n, locate(callee), fn, locate, macro))
         elif isinstance(callee, c_ast.UnaryOp) and callee.op == "*" and isinstance(callee.expr, c_ast.ID):
             self.f.calls.append(Call(callee.expr.name, n, locate(callee.expr), fn, locate, macro))
@@ -287,9 +319,12 @@ class Walker:
         if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in PROBE_FIELDS:
             if self._is_probe_access(lv, n.rvalue, fn):
                 base = self.key(lv.name)
-                self.f.writes.append(
-                    Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro, tuple(self.arms))
-                )
+                kret = False
+                if isinstance(lv.name, c_ast.StructRef) and lv.name.field.name == "kp":
+                    outer = self.type_of(lv.name.name, fn)
+                    kret = (pointee(outer) if lv.name.type == "->" else outer) == KRETPROBE
+                self.f.writes.append(Write(lv.field.name, locate(lv.field), base, n.rvalue, fn, locate, False, macro,
+                                           tuple(self.arms), kret))
 
     def _addr_read_target(self, value: Any, target: str, locate: Locate) -> None:
         v = strip(value)
@@ -342,7 +377,7 @@ class Walker:
 
     # -- initializers -------------------------------------------------------------------------
     def initializer(self, init: Any, t: CType | None, key: str, fn: Func | None, locate: Locate,
-                    macro: str | None) -> None:
+                    macro: str | None, outer: CType | None = None) -> None:
         if not isinstance(init, c_ast.InitList):
             return
         if t is not None and t[0] == "array":
@@ -353,6 +388,7 @@ class Walker:
                 if isinstance(item, c_ast.NamedInitializer) and item.name:
                     # in an array, the first designator is an index: [3] or [ENUM_VALUE]
                     first = item.name[0]
+                    first = getattr(first, "expr", first) if type(first).__name__ == "ArrayDesignator" else first
                     if isinstance(first, c_ast.Constant):
                         try:
                             idx = label = int(first.value, 0)
@@ -372,19 +408,21 @@ class Walker:
         pos = 0
         for item in init.exprs:
             if isinstance(item, c_ast.NamedInitializer):
-                cur_t, cur_key = t, key
+                cur_t, cur_key, parent = t, key, outer
                 names = [d for d in item.name if isinstance(d, c_ast.ID)]
                 if len(names) != len(item.name):
                     continue
                 for d in names[:-1]:
+                    parent = cur_t
                     cur_t = self.t.member(cur_t, d.name)
                     cur_key += "." + d.name
                 last = names[-1]
                 if last.name in PROBE_FIELDS and (is_kprobe(cur_t) or (cur_t is None or not self.t.known_struct(cur_t)) and _kprobe_cast(item.expr)):
                     self.f.writes.append(Write(last.name, locate(last), cur_key, item.expr, fn, locate, True, macro,
-                                               tuple(self.arms)))
+                                               tuple(self.arms), parent == KRETPROBE))
                 else:
-                    self.initializer(item.expr, self.t.member(cur_t, last.name), cur_key + "." + last.name, fn, locate, macro)
+                    self.initializer(item.expr, self.t.member(cur_t, last.name), cur_key + "." + last.name, fn, locate,
+                                     macro, cur_t)
                 if last.name in order:
                     pos = order.index(last.name) + 1
             else:
@@ -400,4 +438,31 @@ def _kprobe_cast(value: Any) -> bool:
         if isinstance(names, c_ast.IdentifierType) and "kprobe_opcode_t" in names.names:
             return True
         value = value.expr
+    return False
+
+
+def _null_tested_name(cond: Any) -> str | None:
+    """``v`` in ``!v``, ``v == NULL``, ``v == 0``, ``NULL == v``."""
+    if isinstance(cond, c_ast.UnaryOp) and cond.op == "!" and isinstance(strip(cond.expr), c_ast.ID):
+        return str(strip(cond.expr).name)
+    if isinstance(cond, c_ast.BinaryOp) and cond.op == "==":
+        sides = [strip(cond.left), strip(cond.right)]
+        ids = [x for x in sides if isinstance(x, c_ast.ID) and x.name != "NULL"]
+        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
+                 or isinstance(x, c_ast.Constant) and x.value == "0"]
+        if len(ids) == 1 and len(nulls) == 1:
+            return str(ids[0].name)
+    return None
+
+
+def _is_null_test(cond: Any) -> bool:
+    """``!x.addr``, ``x.addr == NULL``, ``NULL == x.addr``, ``x.addr == 0``."""
+    if isinstance(cond, c_ast.UnaryOp) and cond.op == "!":
+        return isinstance(strip(cond.expr), c_ast.StructRef)
+    if isinstance(cond, c_ast.BinaryOp) and cond.op == "==":
+        sides = [strip(cond.left), strip(cond.right)]
+        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
+                 or isinstance(x, c_ast.Constant) and x.value == "0"]
+        refs = [x for x in sides if isinstance(x, c_ast.StructRef)]
+        return len(nulls) == 1 and len(refs) == 1
     return False

@@ -1,0 +1,165 @@
+"""Symbol maps (System.map, /proc/kallsyms dumps with [module] entries, nm output) and the
+resolution of a hard-coded address to symbol + offset, with the reasons a resolution is refused.
+
+Resolution follows the kernel's own lookup: register_kprobe() resolves .symbol_name with
+kallsyms_lookup_name(), which returns the *first* match, so a name that occurs more than once
+in the map cannot be migrated safely (kernel/kprobes.c, _kprobe_addr()).
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import re
+from dataclasses import dataclass, field
+
+TEXT_TYPES = frozenset("tTwW")
+GLOBAL_RANK = {"T": 0, "W": 1, "w": 1, "t": 2}
+CLONE_RE = re.compile(r"\.(isra|constprop|part|cold|llvm)\.?\d*")
+_LINE_RE = re.compile(r"^\s*([0-9a-fA-F]+)\s+([A-Za-z?])\s+(\S+)(?:\s+\[(\S+)\])?\s*$")
+
+
+class MapError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Symbol:
+    address: int
+    kind: str  # nm/kallsyms type letter
+    name: str
+    module: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        """The name register_kprobe() accepts: "sym" or "module:sym"."""
+        return f"{self.module}:{self.name}" if self.module else self.name
+
+
+@dataclass
+class Resolution:
+    symbol: Symbol | None
+    offset: int = 0
+    refused: str | None = None  # why the address cannot be migrated
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.symbol is not None and self.refused is None
+
+
+@dataclass
+class SymbolMap:
+    path: str
+    text: list[Symbol]  # text symbols sorted by address
+    names: dict[str, int]  # qualified name -> occurrences among text symbols
+    markers: dict[str, int]  # _text, _stext, _etext, ... -> address
+    has_modules: bool = False
+    _addresses: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._addresses = [s.address for s in self.text]
+
+    # -- resolution ---------------------------------------------------------------------------
+    def resolve(self, address: int) -> Resolution:
+        i = bisect.bisect_right(self._addresses, address) - 1
+        if i < 0:
+            return Resolution(None, refused=f"{address:#x} is outside the kernel text described by {self.path}")
+        at = self._addresses[i]
+        candidates = [s for s in self.text[self._first(at):i + 1] if s.address == at]
+        sym = min(candidates, key=_preference)
+        offset = address - at
+        kernel_text = self._in_kernel_text(address)
+        if sym.module is None and not kernel_text:
+            if address >= 0xFFFFFFFFC0000000 or self._in_module_space(address):
+                return Resolution(None, refused=(
+                    f"{address:#x} is in module space and {self.path} has no symbols of the module "
+                    "that was loaded there; dump /proc/kallsyms with the module loaded"))
+            return Resolution(None, refused=f"{address:#x} is outside the kernel text described by {self.path}")
+        nxt = bisect.bisect_right(self._addresses, at)
+        if nxt < len(self._addresses) and address >= self._addresses[nxt]:
+            return Resolution(None, refused=f"{address:#x} runs past {sym.qualified}")
+        if nxt >= len(self._addresses) and sym.module is None and "_etext" in self.markers \
+                and address >= self.markers["_etext"]:
+            return Resolution(None, refused=f"{address:#x} runs past {sym.qualified} (beyond _etext)")
+        if self.names.get(sym.qualified, 0) > 1:
+            return Resolution(None, refused=(
+                f"{sym.qualified} occurs {self.names[sym.qualified]} times in {self.path}; "
+                "register_kprobe() would take the first one, which may not be this one"))
+        res = Resolution(sym, offset)
+        if CLONE_RE.search(sym.name):
+            res.warnings.append(
+                f"{sym.qualified} is a compiler clone name; it changes between builds of the kernel, "
+                "so check it against the kernel you ship for")
+        return res
+
+    def address_of(self, name: str) -> int | None:
+        if name in self.markers:
+            return self.markers[name]
+        for s in self.text:
+            if s.qualified == name:
+                return s.address
+        return None
+
+    def _first(self, at: int) -> int:
+        return bisect.bisect_left(self._addresses, at)
+
+    def _in_kernel_text(self, address: int) -> bool:
+        lo = self.markers.get("_text", self.markers.get("_stext"))
+        hi = self.markers.get("_etext")
+        if lo is None or hi is None:
+            return True  # a partial map (nm of one object): trust it
+        lo_init, hi_init = self.markers.get("_sinittext"), self.markers.get("_einittext")
+        if lo_init is not None and hi_init is not None and lo_init <= address < hi_init:
+            return True
+        return lo <= address < hi
+
+    def _in_module_space(self, address: int) -> bool:
+        hi = self.markers.get("_end", self.markers.get("_etext"))
+        return hi is not None and address > hi and not self.has_modules
+
+
+def _preference(s: Symbol) -> tuple[int, int, str]:
+    """Aliases at one address: global over weak over local, then the plain name over
+    __x64_sys_/SyS_/__-prefixed ones, then alphabetical (deterministic)."""
+    decorated = s.name.startswith(("__", "SyS_", "sys_", "_")) or "." in s.name
+    return (GLOBAL_RANK.get(s.kind, 3), int(decorated), s.name)
+
+
+def load(path: str) -> SymbolMap:
+    opener = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+            lines = fh.read().splitlines()
+    except OSError as e:
+        raise MapError(f"{path}: {e.strerror or e}") from e
+    text: list[Symbol] = []
+    markers: dict[str, int] = {}
+    bad = 0
+    first_bad = ""
+    has_modules = False
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _LINE_RE.match(line)
+        if not m:
+            bad += 1
+            first_bad = first_bad or f"line {number}: {line[:60]!r}"
+            continue
+        address = int(m.group(1), 16)
+        kind, name, module = m.group(2), m.group(3), m.group(4)
+        if name in ("_text", "_stext", "_etext", "_sinittext", "_einittext", "_end"):
+            markers[name] = address
+        if module:
+            has_modules = True
+        if kind in TEXT_TYPES and address:
+            text.append(Symbol(address, kind, name, module))
+    if not text:
+        raise MapError(f"{path}: no text symbols found" + (f" (first unreadable {first_bad})" if first_bad else ""))
+    if bad > len(text):
+        raise MapError(f"{path}: does not look like a symbol map ({bad} unreadable lines, first at {first_bad})")
+    text.sort(key=lambda s: (s.address, s.name))
+    names: dict[str, int] = {}
+    for s in text:
+        names[s.qualified] = names.get(s.qualified, 0) + 1
+    return SymbolMap(path, text, names, markers, has_modules)
