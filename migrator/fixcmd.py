@@ -116,8 +116,8 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None) -> tuple[str, st
             lines.append(f"  {e}.")
         for w in a.plan.warnings:
             lines.append(f"  WARNING: {w}.")
-        summary = rules[f.rule].summary
-        lines.append(f"  Why: {summary}; see `probe-migrator explain {f.rule}`.")
+        why = rules[f.rule].rationale.replace("\n", " ").split(". ")
+        lines.append(f"  Why: {'. '.join(why[:2]).rstrip('.')}. (probe-migrator explain {f.rule})")
         lines.append("")
     if symbols is not None:
         lines.append(f"Addresses were resolved with the symbol map {symbols.path}.")
