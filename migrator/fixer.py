@@ -54,6 +54,10 @@ def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) 
         rule = rules[f.rule]
         if getattr(rule.module, "FIXED_WITH_ADDR", False):
             continue
+        owner = next((c for c in candidates if any(x is f.subject for x in c.plan.covers)), None)
+        if owner is not None:  # fixed by a plan that covers several writes (SystemTap's loop)
+            owner.findings.append(f)
+            continue
         fixer = getattr(rule.module, "fix", None)
         if fixer is None:
             out.refused.append((f, _no_fix_reason(rule)))

@@ -38,7 +38,8 @@ class AddrValue:
     name_expr: str | None = None  # kallsyms argument when it is not a string literal
     name_static: bool = False  # ... and it has static storage (outlives the probe)
     constant_args: bool = False  # relocation helper called with constant arguments only
-    args: tuple[str, ...] = ()  # relocation helper arguments as written
+    args: tuple[str, ...] = ()  # relocation helper constant arguments ("" where not constant)
+    arg_texts: tuple[str, ...] = ()  # relocation helper arguments as written
     local_function: bool = False  # a function defined in this file
 
 
@@ -66,6 +67,7 @@ class FieldWrite:
     # When the address came through a local variable used for nothing else: the statements that
     # become dead with it (its assignment, its NULL checks, its declaration). None if it has other uses.
     via_removals: list[Span] | None = None
+    via_shared: bool = False  # the variable also feeds other probes' addr
 
 
 @dataclass
@@ -85,6 +87,26 @@ class AddrUse:
     function: str
     check: Span | None = None  # the whole ``if (!p.addr) ...`` statement when the read is its test
     removable: bool = False  # the check is exactly "addr is NULL", with no else branch
+
+
+@dataclass
+class TableEntry:
+    span: Span  # the whole "{ ... }"
+    address_item: Span  # ".address=0x3669e0"
+    address: int  # -1 when not a constant
+    module: str
+    section: str
+    is_return: bool
+    function: str = ""  # the function the probe point names (SystemTap's .pp), "" if none
+
+
+@dataclass
+class ProbeTable:
+    """A generated table of probe locations relocated at run time (SystemTap)."""
+
+    name: str
+    address_member: Span  # "unsigned long address;" in the struct definition
+    entries: list[TableEntry]
 
 
 @dataclass
@@ -117,6 +139,7 @@ class ProbeModel:
     symbol_tables: list[Located] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    probe_tables: list[ProbeTable] = field(default_factory=list)
     old_kernel_guard: int = 0  # line of a guard for kernels before 2.6.19, 0 if none
     constructs_total: int = 0
     constructs_parsed: int = 0

@@ -22,6 +22,7 @@ class Plan:
     edits: list[Edit]
     explanation: list[str] = field(default_factory=list)  # for the patch body
     warnings: list[str] = field(default_factory=list)
+    covers: list[object] = field(default_factory=list)  # other model items this plan fixes too
 
 
 @dataclass
@@ -115,7 +116,7 @@ def migrate(text: str, model: ProbeModel, w: FieldWrite, symbol_expr: str, offse
     edits = [_rename_field(text, w, "symbol_name", symbol_expr)]
     plan = Plan(edits)
     if w.addr is not None and w.addr.via:
-        if w.via_removals is None:
+        if w.via_removals is None or w.via_shared:
             return Refusal(f"the address goes through the variable {w.addr.via}, which is used for more than this "
                            "probe; rewrite the lookup and its users by hand")
         edits.extend(remove_span(text, sp.start, sp.end) for sp in w.via_removals)
@@ -191,6 +192,19 @@ def _rename_field(text: str, w: FieldWrite, name: str, value: str) -> Edit:
     if "\n" in after:  # the value was wrapped onto the next line; it fits on one now
         after = " "
     return Edit(w.anchor.start, w.value_span.end, _aligned(text, w, name) + "=" + after + value)
+
+
+def insert_statement_after(text: str, w: FieldWrite, statement: str) -> Edit:
+    """A new statement on its own line after the one holding ``w``, same indentation."""
+    nl = newline_of(text, w.item_span.start)
+    return Edit(w.item_span.end, w.item_span.end, nl + _indent(text, w.item_span.start) + statement)
+
+
+def insert_lines_after(text: str, span_end: int, at: int, lines: list[str]) -> Edit:
+    """Lines after the line ending at ``span_end``, indented like the line holding ``at``."""
+    nl = newline_of(text, at)
+    indent = _indent(text, at)
+    return Edit(span_end, span_end, "".join(nl + indent + line for line in lines))
 
 
 def _insert_offset(text: str, w: FieldWrite, value: str) -> Edit:

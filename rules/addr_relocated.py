@@ -4,6 +4,8 @@ Flags SystemTap's ``kp->u.kp.addr = (void *)_stp_module_relocate(module, section
 module base + offset arithmetic and in-module /proc/kallsyms parsers feeding ``addr``.
 """
 
+from migrator.findings import Edit
+from migrator.rewrite import insert_lines_after, insert_statement_after, remove_span
 from migrator.rulekit import (
     NEEDS_MAP,
     RELOCATED,
@@ -85,7 +87,7 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         return plan
     if a.via or not a.constant_args:
         if a.helper in STAP_RELOCATE:
-            return Refusal(STAP_2008)
+            return _stap_loop(w, ctx)
         return Refusal(f"{helper} gets run-time arguments: change its callers to set .symbol_name/.offset by hand")
     if len(args) != 3:
         return Refusal(f"{helper} takes module-relative arguments; a kernel map has no module section bases, "
@@ -103,3 +105,54 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     except ValueError:
         return Refusal(f"cannot read the offset {offset}")
     return resolved(ctx, w, base + off, f"{a.helper}(\"{module}\", \"{section}\", {offset}) =")
+
+
+def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    """SystemTap's 2008 loop: table entries get .symbol_name/.offset, the loop stops relocating."""
+    a = w.addr
+    assert a is not None
+    base = a.arg_texts[2][: -len("address")] if len(a.arg_texts) == 3 and a.arg_texts[2].endswith("address") else ""
+    tables = [t for t in ctx.model.probe_tables if t.entries]
+    if not base or len(tables) != 1 or not a.via or w.via_removals is None or ctx.symbols is None:
+        return Refusal(STAP_2008)
+    table, text = tables[0], ctx.text
+    stext = ctx.symbols.address_of("_stext")
+    if stext is None:
+        return Refusal(f"_stext is not in {ctx.symbols.path}")
+    edits = []
+    notes = []
+    for e in table.entries:
+        if e.module != "kernel" or e.section not in KERNEL_SECTIONS or e.address < 0:
+            return Refusal(f"{table.name} has a {e.module}:{e.section} entry; module offsets cannot be resolved "
+                           "from a kernel map. " + STAP_2008)
+        res = ctx.symbols.resolve(stext + e.address)
+        if not res.ok or res.symbol is None:
+            return Refusal(f"{table.name} entry .address={e.address:#x}: {res.refused}")
+        if e.function and e.function != res.symbol.name:
+            return Refusal(f"{table.name} says {e.function} but .address={e.address:#x} resolves to "
+                           f"{res.symbol.qualified}+{res.offset:#x} in {ctx.symbols.path}: the table was generated "
+                           "for another kernel")
+        if e.is_return and res.offset:
+            return Refusal(f"{table.name} return probe at {res.symbol.qualified}+{res.offset:#x} is not at a "
+                           "function entry: the map does not match the kernel the table was generated for")
+        item = text[e.address_item.start:e.address_item.end]
+        eq = item[item.index("address") + len("address"):item.index("=") + 1]
+        new = f'.symbol_name{eq}"{res.symbol.qualified}"' + (f", .offset{eq}{res.offset:#x}" if res.offset else "")
+        edits.append(Edit(e.address_item.start, e.address_item.end, new))
+        notes.append(f"{e.address:#x} (_stext+) = {res.symbol.qualified}+{res.offset:#x}")
+    edits.append(insert_lines_after(text, table.address_member.end, table.address_member.start,
+                                    ["const char *symbol_name;", "unsigned int offset;"]))
+    group = [x for x in ctx.model.addr_writes if x.addr is not None and x.addr.via == a.via
+             and x.addr.via_at == a.via_at and x.function == w.function]
+    for x in group:
+        prefix = text[x.item_span.start:x.anchor.start]
+        edits.append(Edit(x.anchor.start, x.value_span.end, f"symbol_name = {base}symbol_name"))
+        edits.append(insert_statement_after(text, x, f"{prefix}offset = {base}offset;"))
+    edits.extend(remove_span(text, sp.start, sp.end) for sp in w.via_removals)
+    plan = Plan(edits, covers=[x for x in group if x is not w])
+    plan.explanation.append(
+        f"{table.name} entries now name their probe point by .symbol_name/.offset, resolved with "
+        f"{ctx.symbols.path} from _stext ({stext:#x}): " + "; ".join(notes))
+    plan.explanation.append(f"the registration loop sets symbol_name/offset instead of calling {a.helper}(), "
+                            "so register_kprobe() resolves each probe in the running kernel")
+    return plan

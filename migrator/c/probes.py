@@ -16,7 +16,7 @@ from pycparser import c_ast
 
 from .. import model as M
 from ..source import Source
-from . import fallback, tables
+from . import fallback, stap, tables
 from .constructs import Construct, split
 from .lex import Lexed, Macro, lex
 from .parse import ConstructParser, Failure, Parsed
@@ -122,6 +122,7 @@ class _Builder:
             for node in p.nodes:
                 self.walker.declare(node)
         tables.scan(self.model, self.lexed, self.split)
+        stap.scan(self.model, self.lexed, self.split)
         # Probe-building macros invoked at file scope.
         macro_units: list[tuple[Parsed, str, int]] = []
         for c in self.split.constructs:
@@ -600,7 +601,8 @@ class _Classifier:
                 # an in-module resolver asked for one name: that name is the probe's symbol
                 return M.AddrValue(M.RELOCATED, helper=name, constant_args=True, symbol=_string(args[0]))
             return M.AddrValue(M.RELOCATED, helper=name, constant_args=const,
-                               args=tuple(strip(a).value if isinstance(strip(a), c_ast.Constant) else "" for a in args))
+                               args=tuple(strip(a).value if isinstance(strip(a), c_ast.Constant) else "" for a in args),
+                               arg_texts=tuple(self.b.src.text[slice(*_node_span(self.b, a, self.locate))] for a in args))
         return M.AddrValue(M.COMPUTED, helper=name)
 
     def _arith(self, v: Any, fn: Func | None, at: int, depth: int) -> M.AddrValue:
@@ -663,7 +665,10 @@ class _Classifier:
                 if decl is None or "," in self.b.src.text[decl.start:decl.end]:
                     return None
                 spans.append(decl)
-        inside = spans + [fw.value_span]
+        group = [other for other in self.f.writes if other.field == "addr" and other.func is fn
+                 and other.anchor != w.anchor and _feeds_from(other, name)]
+        fw.via_shared = bool(group)
+        inside = spans + [fw.value_span] + [_spans(self.b, g.anchor, g.designated)[0] for g in group]
         for rname, at, rfn in self.f.id_refs:
             if rfn is fn and rname == name and not any(sp.start <= at < sp.end for sp in inside):
                 return None  # used for something else too
@@ -702,6 +707,11 @@ def _comment_words(b: _Builder, first: int, last: int) -> list[str]:
         if on_lines or above:
             out += _WORD.findall(c.text)
     return out
+
+
+def _feeds_from(w: Any, name: str) -> bool:
+    v = strip(w.value)
+    return isinstance(v, c_ast.ID) and v.name == name
 
 
 def _string(node: Any) -> str | None:
