@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".venv", "venv",
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
 C_SUFFIXES = (".c", ".h")
-# A file without any of these cannot hold a finding of the C rules.
-TRIGGERS = (b"kprobe", b"kretprobe", b"jprobe", b"kallsyms", b"System.map", b"relocat", b"_stext",
-            b"kp.addr")
+# A file without any of these cannot hold a finding of the C rules. Every byte search costs about
+# as much as reading the file, so "probe" (one pass) guards the probe-type names.
+PROBE_TRIGGERS = (b"kprobe", b"kretprobe", b"jprobe")
+OTHER_TRIGGERS = (b"kallsyms",)
+TRIGGERS = PROBE_TRIGGERS + OTHER_TRIGGERS
 BUILD_OUTPUT = (".mod.c",)
 
 
@@ -23,8 +26,9 @@ class Candidate:
 
 
 def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str, str]]:
-    """Candidates, or (path, error) for paths that do not exist."""
+    """Candidates, or (path, error) for paths that do not exist and directories that cannot be listed."""
     seen: set[str] = set()
+    errors: list[OSError] = []
     for top in paths:
         if not os.path.lexists(top):
             yield (top, "no such file or directory")
@@ -34,7 +38,8 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
                 seen.add(top)
                 yield Candidate(top, True)
             continue
-        for root, dirs, files in os.walk(top, onerror=None, followlinks=False):
+        for root, dirs, files in os.walk(top, onerror=errors.append, followlinks=False):
+            yield from _listing_errors(errors)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
             for name in sorted(files):
                 if not name.endswith(C_SUFFIXES) or name.endswith(BUILD_OUTPUT):
@@ -44,6 +49,13 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
                     continue
                 seen.add(path)
                 yield Candidate(path, False)
+        yield from _listing_errors(errors)
+
+
+def _listing_errors(errors: list[OSError]) -> Iterator[tuple[str, str]]:
+    for e in errors:
+        yield (str(e.filename), f"cannot list the directory: {e.strerror or e}")
+    errors.clear()
 
 
 def _excluded(path: str, patterns: list[str]) -> bool:
@@ -51,5 +63,15 @@ def _excluded(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(os.path.basename(norm), p) for p in patterns)
 
 
+# Second stage, on the few files that pass the triggers: the shapes a finding needs at all (an
+# addr write, kallsyms, a jprobe, a symbol file path, relocation, an address/name table).
+SIGNALS = re.compile(
+    rb"(?:\.|->)\s*addr\s*=[^=]|kallsyms_lookup_name|jprobe|/proc/kallsyms|System\.map|relocat|core_layout"
+    rb"|module_core|sect_attrs|_stext|\b_text\b|0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}"
+)
+
+
 def worth_parsing(data: bytes) -> bool:
-    return any(t in data for t in TRIGGERS)
+    if not (b"probe" in data and any(t in data for t in PROBE_TRIGGERS) or any(t in data for t in OTHER_TRIGGERS)):
+        return False
+    return SIGNALS.search(data) is not None

@@ -16,6 +16,7 @@ the base. register_kprobe() takes "symbol" or "module:symbol" plus .offset and d
 itself (kernel/kprobes.c, _kprobe_addr()); once no probe needs it, delete the helper."""
 BAD = """\
 #include <linux/module.h>
+#include <linux/kprobes.h>
 static unsigned long my_relocate(struct module *mod, unsigned long offset)
 {
 	return (unsigned long)mod->core_layout.base + offset;

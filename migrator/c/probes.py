@@ -31,10 +31,14 @@ TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text
 REGISTER = frozenset(
     ["register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes"]
 )
-# Identifiers that make a function body worth parsing.
-INTERESTING = frozenset(
-    ["addr", "symbol_name", "offset", "kallsyms_lookup_name", "kprobe", "kretprobe", "jprobe", "kp", "kprobe_opcode_t", "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes", "find_module", "core_layout", "module_core", "_stext", "_text", "sect_attrs"]
+# Identifiers that make a construct worth parsing (besides writes of the probe fields).
+STRONG = frozenset(
+    """kallsyms_lookup_name kprobe kretprobe jprobe kprobe_opcode_t register_kprobe register_kprobes
+    register_kretprobe register_kretprobes register_jprobe register_jprobes find_module core_layout
+    module_core _stext _text sect_attrs _stp_module_relocate _stp_kmodule_relocate""".split()
 )
+PROBE_TYPE_NAMES = frozenset(("kprobe", "kretprobe", "jprobe"))
+PROBE_FIELDS_SET = frozenset(("addr", "symbol_name", "offset"))
 _PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
 MAX_TOKENS_TO_PARSE = 6000  # larger declarations (embedded tables) are read token by token
@@ -84,6 +88,10 @@ class _Builder:
         self.walker = Walker(self.facts, self.probe_macros, self._macro_in_function)
         self.token_starts = [t.start for t in self.lexed.tokens]
         self.pending_macros: list[tuple[Any, Func | None, Locate]] = []
+        self._skipped_decls: list[Construct] = []
+        self._decl_index: dict[str, Construct] | None = None
+        tables.scan(self.model, self.lexed, self.split)
+        self._strong = self._strong_names()
 
     # -- orchestration ------------------------------------------------------------------------
     def build(self) -> M.ProbeModel:
@@ -106,8 +114,9 @@ class _Builder:
             if c.kind in ("func", "macrofunc") and not self._interesting(c):
                 skipped.append(c)
                 continue
-            if c.kind == "decl" and ntok > MAX_TOKENS_TO_PARSE:
-                self.model.constructs_parsed += 1
+            if c.kind == "decl" and (ntok > MAX_TOKENS_TO_PARSE or not self._interesting(c)):
+                self.model.constructs_parsed += 1  # not needed: counted as read
+                self._skipped_decls.append(c)
                 continue
             r = self.parser.parse(c)
             if isinstance(r, Failure):
@@ -121,7 +130,6 @@ class _Builder:
         for p in parsed:
             for node in p.nodes:
                 self.walker.declare(node)
-        tables.scan(self.model, self.lexed, self.split)
         stap.scan(self.model, self.lexed, self.split)
         # Probe-building macros invoked at file scope.
         macro_units: list[tuple[Parsed, str, int]] = []
@@ -183,20 +191,60 @@ class _Builder:
         elif isinstance(node, c_ast.Decl):
             self.walker.global_decl(node, locate, macro)
 
+    def _strong_names(self) -> set[str]:
+        """Identifiers that make a construct worth parsing in this file."""
+        names = set(STRONG) | self.probe_macros
+        for name, m in self.lexed.macros.items():
+            if "kallsyms" in m.body or "kprobe" in m.body or "System.map" in m.body:
+                names.add(name)
+        for c in self.split.constructs:  # user types that hold a probe: struct my_probe { struct kprobe kp; }
+            if c.kind == "decl":
+                vals = [t.value for t in self.split.tokens[c.first:c.last]]
+                if any(v in PROBE_TYPE_NAMES for v in vals):
+                    if vals[0] in ("struct", "union") and len(vals) > 2 and vals[2] == "{":
+                        names.add(vals[1])
+                    if vals[0] == "typedef" and c.name:
+                        names.add(c.name)
+        names.update(t.name for t in self.model.symbol_tables)
+        return names
+
     def _interesting(self, c: Construct) -> bool:
-        extra = self.probe_macros
-        macros = self.lexed.macros
-        for t in self.split.tokens[c.first:c.last]:
+        """Can this construct hold something a rule needs? Everything else is not parsed."""
+        toks = self.split.tokens
+        strong = self._strong
+        if c.kind in ("func", "macrofunc") and RELOCATE_RE.search(c.name):
+            return True
+        for i in range(c.first, c.last):
+            t = toks[i]
             if t.kind == "id":
-                v = t.value
-                if v in INTERESTING or v in extra or RELOCATE_RE.search(v):
+                if t.value in strong:
                     return True
-                m = macros.get(v)
-                if m is not None and ("kallsyms" in m.body or "kprobe" in m.body or "addr" in m.body):
-                    return True
+                if (t.value in PROBE_FIELDS_SET and i + 1 < c.last and toks[i + 1].value == "="
+                        and toks[i - 1].value in (".", "->")):
+                    return True  # a write of addr/symbol_name/offset
             elif t.kind == "str" and ("kallsyms" in t.value or "System.map" in t.value):
                 return True
         return False
+
+    def declaration_of(self, name: str) -> bool:
+        """Parse, on demand, the skipped file-scope declaration of ``name`` (a global the classifier
+        meets in an address). True if one was found."""
+        if self._decl_index is None:
+            self._decl_index = {}
+            toks = self.split.tokens
+            for c in self._skipped_decls:
+                for i in range(c.first, c.last - 1):
+                    if toks[i].kind == "id" and toks[i + 1].value in ("=", ";", "[", ","):
+                        self._decl_index.setdefault(toks[i].value, c)
+        if name not in self._decl_index:
+            return False
+        c = self._decl_index.pop(name)
+        r = self.parser.parse(c)
+        if isinstance(r, Failure):
+            return False
+        for node in r.nodes:
+            self.walker.declare(node)
+        return True
 
     # -- macros -------------------------------------------------------------------------------
     def _expand_file_scope(self, c: Construct) -> tuple[Parsed, str, int] | None:
@@ -538,6 +586,8 @@ class _Classifier:
             got = self._macro_value(m, fn, at, depth)
             got.macro = name
             return got
+        if name not in self.f.globals and not self._is_function(name, fn):
+            self.b.declaration_of(name)
         if self._is_function(name, fn):
             return M.AddrValue(M.FUNCTION_REF, symbol=name, local_function=name in self.defined)
         if name in self.f.globals:
@@ -575,10 +625,16 @@ class _Classifier:
             return False
         if fn is not None and v.name in fn.locals:
             return v.name in fn.static_locals
+        if v.name not in self.f.globals:
+            self.b.declaration_of(v.name)
         return v.name in self.f.globals
 
     def _is_variable(self, name: str, fn: Func | None) -> bool:
-        return fn is not None and name in fn.locals or name in self.f.globals
+        if fn is not None and name in fn.locals:
+            return True
+        if name not in self.f.globals:
+            self.b.declaration_of(name)
+        return name in self.f.globals
 
     def _is_function(self, name: str, fn: Func | None) -> bool:
         if fn is not None and name in fn.locals:

@@ -1,0 +1,153 @@
+"""Benchmark: probe-migrator against the I/O floor and Coccinelle on a whole Linux tree.
+
+    python bench/run.py [--tree DIR] [--json bench/results.json]
+
+Without --tree it installs Debian's linux-source-6.12 (apt-get, as root) if needed and unpacks it
+under bench/.work/. Everything is measured in this one run on this machine and reported as ratios:
+  floor       read and byte-search every .c/.h file in one Python process (page cache warm)
+  cold        probe-migrator check with an empty result cache
+  warm        probe-migrator check again, cache filled
+  spatch      Coccinelle with bench/addr.cocci (the same addr writes), --jobs = cores, if installed
+  one file    probe-migrator check on one corpus module vs `python -c pass` (median of runs)
+It prints a table and writes the numbers as JSON. This is a benchmark, not a test: .ci/run does
+not run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORK = os.path.join(HERE, ".work")
+
+
+def ensure_tree() -> str:
+    found = sorted(glob.glob(os.path.join(WORK, "linux-source-6.12*")))
+    if found:
+        return found[-1]
+    tarballs = sorted(glob.glob("/usr/src/linux-source-6.12*.tar.xz"))
+    if not tarballs:
+        if os.geteuid() != 0:
+            sys.exit("bench: run as root (to apt-get install linux-source-6.12) or pass --tree DIR")
+        subprocess.run(["apt-get", "install", "-y", "-q", "linux-source-6.12"], check=True)
+        tarballs = sorted(glob.glob("/usr/src/linux-source-6.12*.tar.xz"))
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["tar", "xf", tarballs[-1], "-C", WORK], check=True)
+    return sorted(glob.glob(os.path.join(WORK, "linux-source-6.12*")))[-1]
+
+
+def floor(tree: str) -> tuple[float, int, int]:
+    """Read and byte-search every .c/.h file: the cost no checker can avoid."""
+    start = time.perf_counter()
+    files = hits = 0
+    for root, dirs, names in os.walk(tree):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for n in names:
+            if n.endswith((".c", ".h")):
+                with open(os.path.join(root, n), "rb") as fh:
+                    hits += b"kprobe" in fh.read()
+                files += 1
+    return time.perf_counter() - start, files, hits
+
+
+def timed(cmd: list[str], **kw: object) -> tuple[float, int, subprocess.CompletedProcess[bytes]]:
+    """Wall time and peak RSS (KB) of the children of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, **kw)  # type: ignore[call-overload]
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before), proc
+
+
+def median_wall(cmd: list[str], runs: int = 11) -> float:
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tree")
+    ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--tool", default=shutil.which("probe-migrator") or os.path.join(ROOT, ".venv/bin/probe-migrator"))
+    args = ap.parse_args()
+    tree = args.tree or ensure_tree()
+    cores = os.cpu_count() or 1
+    tool = [args.tool, "check", "--format", "json", "-q"]
+    floor(tree)  # warm the page cache
+    t_floor, nfiles, nkprobe = floor(tree)
+    cache = tempfile.mkdtemp(prefix="pm-bench-cache-")
+    t_cold, rss_cold, proc = timed(tool + ["--cache-dir", cache, tree])
+    findings = len(json.loads(proc.stdout or b"[]"))
+    internal = proc.stderr.count(b"internal error")
+    t_warm, rss_warm, _ = timed(tool + ["--cache-dir", cache, tree])
+    shutil.rmtree(cache, ignore_errors=True)
+    t_spatch = None
+    if shutil.which("spatch"):
+        t_spatch, _rss, _ = timed(["spatch", "--sp-file", os.path.join(HERE, "addr.cocci"), "--dir", tree,
+                                   "--jobs", str(cores), "--very-quiet", "--no-show-diff"])
+    module = os.path.join(ROOT, "corpus", "a", "sct_guard.c")
+    t_pass = median_wall([sys.executable, "-c", "pass"])
+    t_one = median_wall([args.tool, "check", "--no-cache", module])
+    _w, rss_one, _ = timed([args.tool, "check", "--no-cache", module])
+    # throughput on the candidate files: what the prefilter lets through
+    sys.path.insert(0, ROOT)
+    from migrator.discover import worth_parsing
+
+    cand_files = cand_bytes = 0
+    for root, _dirs, names in os.walk(tree):
+        for n in names:
+            if n.endswith((".c", ".h")):
+                with open(os.path.join(root, n), "rb") as fh:
+                    data = fh.read()
+                if worth_parsing(data):
+                    cand_files += 1
+                    cand_bytes += len(data)
+    results = {
+        "tree": tree, "cores": cores, "files": nfiles, "files_with_kprobe": nkprobe,
+        "floor_s": t_floor, "cold_s": t_cold, "warm_s": t_warm, "spatch_s": t_spatch,
+        "cold_over_floor": t_cold / t_floor, "warm_over_floor": t_warm / t_floor,
+        "ours_over_spatch": (t_cold / t_spatch) if t_spatch else None,
+        "peak_rss_mb_cold": rss_cold / 1024, "peak_rss_mb_warm": rss_warm / 1024,
+        "findings": findings, "internal_errors": internal,
+        "one_file_ms": t_one * 1000, "python_pass_ms": t_pass * 1000, "one_file_over_pass_ms": (t_one - t_pass) * 1000,
+        "one_file_peak_rss_mb": rss_one / 1024,
+        "candidate_files": cand_files, "candidate_mb": cand_bytes / 1e6,
+        "candidates_per_s_cold": cand_files / t_cold, "candidate_mb_per_s_cold": cand_bytes / 1e6 / t_cold,
+    }
+    rows = [
+        ("I/O floor (read + byte search)", f"{t_floor:.2f} s", "1.00x"),
+        ("check, cold cache", f"{t_cold:.2f} s", f"{t_cold / t_floor:.2f}x floor"),
+        ("check, warm cache", f"{t_warm:.2f} s", f"{t_warm / t_floor:.2f}x floor"),
+        (f"spatch --jobs {cores}", f"{t_spatch:.2f} s" if t_spatch else "not installed",
+         f"ours/spatch {t_cold / t_spatch:.2f}" if t_spatch else "-"),
+        ("one file (median)", f"{t_one * 1000:.0f} ms", f"+{(t_one - t_pass) * 1000:.0f} ms over python -c pass"),
+        ("peak memory, whole tree", f"{max(rss_cold, rss_warm) / 1024:.0f} MB", "(largest process)"),
+        ("candidates", f"{cand_files} files, {cand_bytes / 1e6:.1f} MB",
+         f"{cand_files / t_cold:.0f} files/s, {cand_bytes / 1e6 / t_cold:.1f} MB/s cold"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, value, ratio in rows:
+        print(f"{name:<{width}}  {value:>18}  {ratio}")
+    print(f"{findings} findings, {internal} internal errors, {nfiles} files")
+    with open(args.json, "w") as fh:
+        json.dump(results, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
