@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as M
-from .lex import Lexed, Token
+from .lex import Lexed, Token, expression_end
 
 KALLSYMS = "kallsyms_lookup_name"
 
@@ -21,19 +21,7 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
     n = len(toks)
     for i, t in enumerate(toks):
         if t.value == "addr" and 0 < i < n - 1 and toks[i - 1].value in (".", "->") and toks[i + 1].value == "=":
-            j = i + 2
-            depth = 0
-            while j < n:
-                v = toks[j].value
-                if v in ("(", "[", "{"):
-                    depth += 1
-                elif v in (")", "]", "}"):
-                    if depth == 0:
-                        break
-                    depth -= 1
-                elif depth == 0 and v in (",", ";"):
-                    break
-                j += 1
+            j = expression_end(toks, i + 2)
             value = toks[i + 2:j]
             values = [v.value for v in value]
             on_kp = i >= 3 and toks[i - 2].value == "kp"

@@ -18,7 +18,7 @@ from .. import model as M
 from ..source import Source
 from . import fallback, stap, tables
 from .constructs import Construct, split
-from .lex import Lexed, Macro, lex
+from .lex import Lexed, Macro, expression_end, lex
 from .parse import ConstructParser, Failure, Parsed
 from .walk import Facts, Func, Locate, Walker, strip
 
@@ -784,19 +784,7 @@ def _node_span(b: _Builder, node: Any, locate: Locate) -> tuple[int, int]:
     start = locate(node) if getattr(node, "coord", None) else 0
     toks = b.lexed.tokens
     i = bisect.bisect_left(b.token_starts, start)
-    depth = 0
-    j = i
-    while j < len(toks):
-        v = toks[j].value
-        if v in ("(", "[", "{"):
-            depth += 1
-        elif v in (")", "]", "}"):
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and v in (",", ";"):
-            break
-        j += 1
+    j = expression_end(toks, i)
     return start, toks[j - 1].end if j > i else start
 
 
@@ -877,19 +865,7 @@ def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:
     i = bisect.bisect_left(b.token_starts, anchor)
     if i >= len(toks) or toks[i].start != anchor or i + 2 >= len(toks) or toks[i + 1].value != "=":
         return M.Span(anchor, anchor), M.Span(anchor, anchor)
-    j = i + 2
-    depth = 0
-    while j < len(toks):
-        v = toks[j].value
-        if v in ("(", "[", "{"):
-            depth += 1
-        elif v in (")", "]", "}"):
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and v in (",", ";"):
-            break
-        j += 1
+    j = expression_end(toks, i + 2)
     value = M.Span(toks[i + 2].start, toks[j - 1].end)
     # back to the start of the designator or lvalue
     k = i
