@@ -20,6 +20,7 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     max_bytes: int | None = None
+    timeout_per_file: float | None = None
     path: str | None = None
 
 
@@ -57,14 +58,25 @@ def load(path: str | None) -> Config:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: [tool.probe-migrator] {key} must be a list of strings")
         setattr(cfg, key, value)
-    for name, level in (table.get("severity") or {}).items():
+    severity = table.get("severity") or {}
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{path}: [tool.probe-migrator] severity must be a table of rule = level")
+    for name, level in severity.items():
         try:
             cfg.severity[name] = Severity[str(level).upper()]
         except KeyError:
             raise ConfigError(f"{path}: severity of {name} must be error, warning or info") from None
     if "max-bytes" in table:
-        cfg.max_bytes = int(table["max-bytes"])
-    unknown = set(table) - {"select", "ignore", "exclude", "severity", "max-bytes"}
+        value = table["max-bytes"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{path}: [tool.probe-migrator] max-bytes must be a positive integer")
+        cfg.max_bytes = value
+    if "timeout-per-file" in table:
+        value = table["timeout-per-file"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ConfigError(f"{path}: [tool.probe-migrator] timeout-per-file must be a positive number of seconds")
+        cfg.timeout_per_file = float(value)
+    unknown = set(table) - {"select", "ignore", "exclude", "severity", "max-bytes", "timeout-per-file"}
     if unknown:
         raise ConfigError(f"{path}: unknown [tool.probe-migrator] keys: {', '.join(sorted(unknown))}")
     return cfg

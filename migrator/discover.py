@@ -11,6 +11,9 @@ from dataclasses import dataclass
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".venv", "venv",
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
 C_SUFFIXES = (".c", ".h")
+PY_SUFFIXES = (".py",)
+SH_SUFFIXES = (".sh", ".bash")
+WALK_SUFFIXES = C_SUFFIXES + PY_SUFFIXES + SH_SUFFIXES
 # A file without any of these cannot hold a finding of the C rules. Every byte search costs about
 # as much as reading the file, so "probe" (one pass) guards the probe-type names.
 PROBE_TRIGGERS = (b"kprobe", b"kretprobe", b"jprobe")
@@ -42,7 +45,7 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
             yield from _listing_errors(errors)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
             for name in sorted(files):
-                if not name.endswith(C_SUFFIXES) or name.endswith(BUILD_OUTPUT):
+                if not name.endswith(WALK_SUFFIXES) or name.endswith(BUILD_OUTPUT):
                     continue
                 path = os.path.join(root, name)
                 if path in seen or _excluded(path, exclude):
@@ -71,7 +74,29 @@ SIGNALS = re.compile(
 )
 
 
+# The other probe layers (Python tools, tracefs scripts, BPF/perf loaders): all of them hold "kprobe"
+# (attach_kprobe, kprobe_events, the kprobe PMU) or "kallsyms", so the first stage already passes them.
+LAYER_SIGNALS = re.compile(rb"attach_k|kprobe_events|kprobe_addr|config2|\bBPF\s*\(")
+
+
 def worth_parsing(data: bytes) -> bool:
     if not (b"probe" in data and any(t in data for t in PROBE_TRIGGERS) or any(t in data for t in OTHER_TRIGGERS)):
         return False
-    return SIGNALS.search(data) is not None
+    return SIGNALS.search(data) is not None or LAYER_SIGNALS.search(data) is not None
+
+
+def front_end(path: str, data: bytes) -> str:
+    """Which front end reads the file: "c", "py" or "sh" (by extension, else by the #! line)."""
+    if path.endswith(C_SUFFIXES):
+        return "c"
+    if path.endswith(PY_SUFFIXES):
+        return "py"
+    if path.endswith(SH_SUFFIXES):
+        return "sh"
+    if data.startswith(b"#!"):
+        first = data.split(b"\n", 1)[0]
+        if b"python" in first:
+            return "py"
+        if re.search(rb"\b(?:ba|da|k|z|a)?sh\b", first):
+            return "sh"
+    return "c"

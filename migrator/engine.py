@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import signal
+import stat
+import threading
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .discover import Candidate, walk, worth_parsing
 from .findings import Diagnostic, Finding, Hit, Severity
@@ -23,6 +28,26 @@ class Options:
     severity: dict[str, Severity] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     max_bytes: int = MAX_BYTES_DEFAULT
+    jobs: int = 1  # worker processes; 0 = one per core
+    cache_dir: str | None = None  # None: no cache
+    timeout_per_file: float | None = None  # seconds of analysis per file (SIGALRM, main thread only)
+
+    def config_key(self) -> str:
+        """What, besides the bytes and the version, decides a file's result."""
+        sev = ",".join(f"{k}={v.name}" for k, v in sorted(self.severity.items()))
+        return ",".join(r.name for r in self.rules) + ";" + sev
+
+    def portable(self) -> dict[str, object]:
+        """Options as plain data, for worker processes (rule modules do not pickle)."""
+        return {"rules": [r.name for r in self.rules], "severity": {k: v.name for k, v in self.severity.items()},
+                "max_bytes": self.max_bytes, "cache_dir": self.cache_dir, "timeout_per_file": self.timeout_per_file}
+
+    @classmethod
+    def from_portable(cls, d: dict[str, Any]) -> Options:
+        from .registry import lookup
+
+        return cls(rules=[lookup(n) for n in d["rules"]], severity={k: Severity[v] for k, v in d["severity"].items()},
+                   max_bytes=d["max_bytes"], cache_dir=d["cache_dir"], timeout_per_file=d.get("timeout_per_file"))
 
 
 @dataclass
@@ -37,48 +62,149 @@ class FileResult:
     model: object = None
 
 
+PARALLEL_MIN_FILES = 64  # below this a worker pool costs more than it saves
+CHUNK = 128
+
+
 def check_paths(paths: list[str], opts: Options) -> Iterator[FileResult]:
-    for item in walk(paths, opts.exclude):
-        if isinstance(item, tuple):
-            path, why = item
-            yield FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.ERROR, "io", why)])
-            continue
-        yield check_file(item, opts)
+    """Results in walk order; files are read, prefiltered and analysed in ``opts.jobs`` processes."""
+    items = list(walk(paths, opts.exclude))
+    jobs = opts.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+        for item in items:
+            yield _one(item, opts)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    spec = opts.portable()
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for batch in pool.map(_work, chunks, [spec] * len(chunks)):
+            yield from batch
+
+
+def _work(chunk: list[Candidate | tuple[str, str]], spec: dict[str, Any]) -> list[FileResult]:
+    opts = Options.from_portable(spec)
+    out = []
+    for item in chunk:
+        r = _one(item, opts)
+        r.model = None  # model objects stay in the worker
+        for f in r.findings:
+            f.subject = None
+        if not r.findings:
+            r.source = None
+        out.append(r)
+    return out
+
+
+def _one(item: Candidate | tuple[str, str], opts: Options) -> FileResult:
+    if isinstance(item, tuple):
+        path, why = item
+        return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.ERROR, "io", why)])
+    return check_file(item, opts)
+
+
+def read_candidate(path: str, opts: Options, explicit: bool = True) -> bytes | Diagnostic:
+    """The bytes of ``path``, or the diagnostic saying why they were not read.
+
+    A file found by walking a directory must be a regular file (a FIFO or a device would block or
+    never end); any file is read at most ``max_bytes + 1`` bytes, so a file that grows or a device
+    named on the command line cannot exhaust memory.
+    """
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            return Diagnostic(path, 0, 0, Severity.ERROR, "io", "is a directory")
+        if not stat.S_ISREG(st.st_mode) and not explicit:
+            return Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: not a regular file")
+        if st.st_size > opts.max_bytes:
+            return _over_limit(path, st.st_size, opts)
+        with open(path, "rb") as fh:
+            data = fh.read(opts.max_bytes + 1)
+    except OSError as e:
+        why = e.strerror or str(e)
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            why = f"dangling symbolic link ({why})"
+        return Diagnostic(path, 0, 0, Severity.ERROR, "io", why)
+    if len(data) > opts.max_bytes:
+        return _over_limit(path, None, opts)
+    return data
+
+
+def _over_limit(path: str, size: int | None, opts: Options) -> Diagnostic:
+    what = f"{size} bytes is" if size is not None else "more than that is"
+    return Diagnostic(path, 0, 0, Severity.WARNING, "limit",
+                      f"skipped: {what} over the {opts.max_bytes}-byte limit (--max-bytes)")
 
 
 def check_file(cand: Candidate, opts: Options) -> FileResult:
-    path = cand.path
-    try:
-        if os.path.isdir(path):
-            return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.ERROR, "io", "is a directory")])
-        size = os.path.getsize(path)
-        if size > opts.max_bytes:
-            return FileResult(path, diagnostics=[Diagnostic(
-                path, 0, 0, Severity.WARNING, "limit",
-                f"skipped: {size} bytes is over the {opts.max_bytes}-byte limit (--max-bytes)")])
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.ERROR, "io", e.strerror or str(e))])
-    return check_bytes(path, data, opts, explicit=cand.explicit)
+    data = read_candidate(cand.path, opts, cand.explicit)
+    if isinstance(data, Diagnostic):
+        return FileResult(cand.path, diagnostics=[data])
+    return check_bytes(cand.path, data, opts, explicit=cand.explicit)
+
+
+class _TimedOut(BaseException):
+    """Raised by the per-file timer; a BaseException so that no ``except Exception`` swallows it."""
+
+
+class _Timer:
+    """A SIGALRM timer around one file's analysis (a no-op off the main thread or without SIGALRM)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> _Timer:
+        if (not self.seconds or self.seconds <= 0 or not hasattr(signal, "SIGALRM")
+                or threading.current_thread() is not threading.main_thread()):
+            return self
+        if signal.getitimer(signal.ITIMER_REAL)[0]:  # someone else's timer is running: leave it alone
+            return self
+        self.previous = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.armed = True
+        return self
+
+    def _fire(self, _signum: int, _frame: object) -> None:
+        raise _TimedOut()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+            self.armed = False
 
 
 def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) -> FileResult:
+    if len(data) > opts.max_bytes:
+        return FileResult(path, diagnostics=[_over_limit(path, len(data), opts)])
     if not worth_parsing(data):
         return FileResult(path, skipped=True)
     if b"\0" in data[:8192]:
-        return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "io", "skipped: binary file (NUL bytes)")])
+        return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])
+    try:
+        with _Timer(opts.timeout_per_file):
+            return _analyse(path, data, opts)
+    except _TimedOut:
+        return FileResult(path, diagnostics=[Diagnostic(
+            path, 0, 0, Severity.WARNING, "limit",
+            f"skipped: analysis took longer than {opts.timeout_per_file:g} s (--timeout-per-file)")])
+
+
+def _analyse(path: str, data: bytes, opts: Options) -> FileResult:
     src = Source.from_bytes(path, data)
     result = FileResult(path, source=src)
     try:
-        from .c.probes import build
-
-        model = build(src)
+        model = _front_end(path, data, src)
+        findings = run_rules(src, model, opts)  # a rule that raises is inside the boundary too
     except Exception as e:  # noqa: BLE001 - the per-file error boundary
         tb = traceback.extract_tb(e.__traceback__)[-1]
+        what = str(e)
+        what = what if len(what) <= 200 else what[:200] + "..."
         result.diagnostics.append(Diagnostic(
             path, 0, 0, Severity.ERROR, "internal",
-            f"internal error: {type(e).__name__}: {e} (at {os.path.basename(tb.filename)}:{tb.lineno}); "
+            f"internal error: {type(e).__name__}: {what} (at {os.path.basename(tb.filename)}:{tb.lineno}); "
             "please report it with this file"))
         return result
     result.model = model
@@ -89,8 +215,36 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
             path, u.start_line, 1, Severity.INFO, "parse",
             f"could not parse lines {u.start_line}-{u.end_line} ({u.message}); only token-level checks ran there",
             end_line=u.end_line))
-    result.findings = run_rules(src, model, opts)
+    if model.syntax_error:
+        result.diagnostics.append(Diagnostic(path, 0, 0, Severity.INFO, "syntax", model.syntax_error))
+    for f in findings:
+        note = model.site_notes.get(f.start)
+        if note:
+            f.notes.append(note)
+    result.findings = findings
     return result
+
+
+def _front_end(path: str, data: bytes, src: Source) -> Any:
+    """The model of one file, from the front end its extension (or #! line) selects."""
+    from .discover import front_end
+
+    kind = front_end(path, data)
+    if kind == "py":
+        from .py.front import build as build_py
+
+        return build_py(src)
+    if kind == "sh":
+        from .text.shell import build as build_sh
+
+        return build_sh(src)
+    from .c.probes import build
+
+    model = build(src)
+    from .text import cloader
+
+    cloader.scan(src, model)  # tracefs strings, libbpf/perf loaders (a no-op without their tokens)
+    return model
 
 
 def run_rules(src: Source, model: object, opts: Options) -> list[Finding]:

@@ -60,7 +60,7 @@ class Diagnostic:
     line: int
     column: int
     severity: Severity
-    kind: str  # "parse", "io", "internal", "limit"
+    kind: str  # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file)
     message: str
     end_line: int = 0
 

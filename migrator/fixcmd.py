@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from .discover import walk
-from .engine import Options
+from .engine import Options, read_candidate
+from .findings import Diagnostic
 from .fixer import FileFix, fix_bytes
 from .patches import Changed, atomic_write, mail, unified_diff, write_new_file
 from .registry import all_rules
@@ -41,17 +42,17 @@ def run_fix(paths: list[str], opts: Options, symbols_path: str | None, write: bo
             err.write(f"{item[0]}: error: {item[1]}\n")
             failed = True
             continue
-        try:
-            with open(item.path, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            err.write(f"{item.path}: error: {e.strerror or e}\n")
-            failed = True
+        data = read_candidate(item.path, opts, item.explicit)
+        if isinstance(data, Diagnostic):
+            err.write(f"{item.path}: {data.severity.label}: {data.message}\n")
+            failed = failed or data.kind == "io"
             continue
         ff = fix_bytes(item.path, data, opts, symbols)
         for message in ff.errors:
             err.write(f"{item.path}: error: {message}\n")
             failed = True
+        for message in ff.warnings:
+            err.write(f"{item.path}: warning: {message}\n")
         fixes.append(ff)
     changed = [f for f in fixes if f.changed]
     if not quiet:
@@ -59,17 +60,26 @@ def run_fix(paths: list[str], opts: Options, symbols_path: str | None, write: bo
             for finding, reason in ff.refused:
                 err.write(f"{finding.path}:{finding.line}:{finding.column}: note: not fixed [{finding.rule}]: {reason}\n")
     if patch_dir:
-        os.makedirs(patch_dir, exist_ok=True)
         author = _author()
-        for n, ff in enumerate(changed, 1):
-            path = display_path(ff.path)
-            diff = unified_diff(path, ff.original, ff.new or b"")
-            subject, body = describe(ff, path, symbols)
-            name = f"{n:04d}-{_slug(subject)}.patch"
-            write_new_file(os.path.join(patch_dir, name), mail(path, diff, subject, body, n, len(changed), author))
-            err.write(f"{os.path.join(patch_dir, name)}\n")
+        try:
+            os.makedirs(patch_dir, exist_ok=True)
+            for n, ff in enumerate(changed, 1):
+                path = display_path(ff.path)
+                diff = unified_diff(path, ff.original, ff.new or b"")
+                subject, body = describe(ff, path, symbols)
+                name = f"{n:04d}-{_slug(subject)}.patch"
+                write_new_file(os.path.join(patch_dir, name), mail(path, diff, subject, body, n, len(changed), author))
+                err.write(f"{os.path.join(patch_dir, name)}\n")
+        except OSError as e:
+            err.write(f"{patch_dir}: error: {e.strerror or e}; the series is incomplete\n")
+            failed = True
     elif write:
+        written: set[str] = set()
         for ff in changed:
+            real = os.path.realpath(ff.path)
+            if real in written:  # a symlink to a file already written (or the file of a symlink)
+                continue
+            written.add(real)
             try:
                 atomic_write(ff.path, ff.original, ff.new or b"")
                 err.write(f"{ff.path}: fixed {sum(len(a.findings) for a in ff.applied)} finding(s)\n")
@@ -153,8 +163,13 @@ def _author() -> str:
     return f"{name} <{email}>" if name and email else "probe-migrator <probe-migrator@localhost>"
 
 
-def run_verify(paths: list[str], opts: Options, symbols_path: str | None, kdir: str | None, fmt: str) -> int:
+def run_verify(paths: list[str], opts: Options, symbols_path: str | None, kdir: str | None, fmt: str,
+               boot: bool = False, kver: str | None = None, kaslr: bool = False, timeout: int = 900) -> int:
     """Build every module ``fix`` would change, before and after, and report per module."""
+    if boot:  # build against a Debian kernel's headers, boot it, compare the registered probes
+        from .boot import run_verify_boot
+
+        return run_verify_boot(paths, opts, symbols_path, kver, kaslr, timeout, fmt)
     from .verify import VerifyError, default_kernel_build, verify
 
     err = sys.stderr

@@ -33,6 +33,7 @@ class FileFix:
     applied: list[Applied] = field(default_factory=list)
     refused: list[tuple[Finding, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # skipped: size or time limit, binary file
 
     @property
     def changed(self) -> bool:
@@ -40,9 +41,26 @@ class FileFix:
 
 
 def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) -> FileFix:
+    """The fixes of one file. An exception is that file's error, never the run's: the per-file
+    error boundary of fix, as check_bytes is check's."""
+    try:
+        return _fix_bytes(path, data, opts, symbols)
+    except Exception as e:  # noqa: BLE001 - the per-file error boundary
+        import os
+        import traceback
+
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        out = FileFix(path, data)
+        out.errors = [f"internal error while fixing: {type(e).__name__}: {str(e)[:200]} "
+                      f"(at {os.path.basename(tb.filename)}:{tb.lineno}); please report it with this file"]
+        return out
+
+
+def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) -> FileFix:
     out = FileFix(path, data)
     before = check_bytes(path, data, opts)
     out.errors = [d.message for d in before.diagnostics if d.kind in ("io", "internal")]
+    out.warnings = [d.message for d in before.diagnostics if d.kind in ("limit", "skip")]
     if not before.findings or before.model is None or before.source is None:
         return out
     text = before.source.text
@@ -115,26 +133,27 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
         for f in c.findings:
             expected[f.rule] -= 1
     got = Counter(f.rule for f in after.findings)
-    if any(got[r] > expected[r] for r in got) or any(d.kind == "internal" for d in after.diagnostics):
+    if any(got[r] > expected[r] for r in got) or any(d.kind != "parse" for d in after.diagnostics):
         return new
     kept[-1].plan.explanation.append(f"removed {', '.join(removed)}, which nothing used any more (gcc -Wunused)")
     return candidate
 
 
 def _same_probe_fix(c: Applied, offset_finding: Finding) -> bool:
-    from .model import same_probe
+    from .model import FieldWrite, same_probe
 
     w = c.findings[0].subject
     o = offset_finding.subject
-    return bool(w is not None and o is not None and same_probe(w.probe, o.probe)  # type: ignore[attr-defined]
-                and w.function == o.function)  # type: ignore[attr-defined]
+    if not isinstance(w, FieldWrite) or not isinstance(o, FieldWrite):  # e.g. a tracefs site's fix
+        return False
+    return same_probe(w.probe, o.probe) and w.function == o.function
 
 
 def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], opts: Options) -> str | None:
     """None when the group re-checks cleanly, else why not."""
     new = apply(text, [e for c in group for e in c.plan.edits])
     after = check_bytes(path, encode(new), opts)
-    if any(d.kind == "internal" for d in after.diagnostics):
+    if any(d.kind != "parse" for d in after.diagnostics):  # internal error, size or time limit
         return "the edited file could not be analysed again"
     expected = Counter(f.rule for f in before)
     for c in group:

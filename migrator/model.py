@@ -118,6 +118,25 @@ class Registration:
 
 
 @dataclass
+class AddrSite:
+    """A probe placed by address outside ``struct kprobe``: a tracefs definition or an attach call.
+
+    ``edits`` are span replacements whose text may use ``{name}`` (the symbol), ``{off}`` (the
+    residual offset, ``0x11`` or ``0``) and ``{plusoff}`` (``+0x11`` or empty); ``offset_edits``
+    apply only when the offset is not zero. ``refusal`` says why it is never fixed automatically.
+    """
+
+    anchor: Span  # the first character of the address as written
+    api: str  # "tracefs p: definition", "BCC attach_kprobe(event=...)", ...
+    address: int | None  # None when only known at run time
+    text: str = ""
+    kretprobe: bool = False
+    edits: list[tuple[Span, str]] = field(default_factory=list)
+    offset_edits: list[tuple[Span, str]] = field(default_factory=list)
+    refusal: str = ""
+
+
+@dataclass
 class Unparsed:
     start_line: int
     end_line: int
@@ -143,18 +162,37 @@ class ProbeModel:
     old_kernel_guard: int = 0  # line of a guard for kernels before 2.6.19, 0 if none
     constructs_total: int = 0
     constructs_parsed: int = 0
+    # The other probe layers (Python, shell, user-space loaders): see migrator/py, migrator/text.
+    tracefs_defs: list[AddrSite] = field(default_factory=list)
+    attach_addrs: list[AddrSite] = field(default_factory=list)
+    site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
+    syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
+    _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(
+        default_factory=dict, repr=False, compare=False)  # see _same_base
 
     def probe_has_symbol(self, w: FieldWrite) -> bool:
         return any(
             not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)
-            for s in self.symbol_writes
+            for s in self._same_base(self.symbol_writes, w.probe)
         )
 
     def probe_has_addr(self, w: FieldWrite) -> bool:
         return any(
             not a.is_null and same_probe(a.probe, w.probe) and compatible(a.branch_path, w.branch_path)
-            for a in self.addr_writes
+            for a in self._same_base(self.addr_writes, w.probe)
         )
+
+    def _same_base(self, writes: list[FieldWrite], probe: str) -> list[FieldWrite]:
+        """The writes whose probe has the same name before any index (same_probe needs that): a
+        lookup instead of a scan per write, which made files with thousands of probes quadratic."""
+        key = id(writes)
+        cached = self._base_index.get(key)
+        if cached is None or cached[0] != len(writes):
+            index: dict[str, list[FieldWrite]] = {}
+            for x in writes:
+                index.setdefault(x.probe.split("[")[0], []).append(x)
+            cached = self._base_index[key] = (len(writes), index)
+        return cached[1].get(probe.split("[")[0], [])
 
 
 def same_probe(a: str, b: str) -> bool:

@@ -17,7 +17,9 @@ CONTEXT = 3
 
 
 def _lines(data: bytes) -> list[bytes]:
-    return data.splitlines(keepends=True)
+    """Lines as git and patch see them: ended by LF only (a lone CR is part of the line)."""
+    parts = data.split(b"\n")
+    return [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _range(start: int, count: int) -> str:
@@ -29,7 +31,8 @@ def _range(start: int, count: int) -> str:
 def unified_diff(path: str, old: bytes, new: bytes) -> bytes:
     """``diff --git a/PATH b/PATH`` with hunks; ``git apply`` and ``patch -p1`` accept it."""
     a, b = _lines(old), _lines(new)
-    out = [f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n".encode()]
+    # a path is bytes on disk: undecodable bytes (lone surrogates here) go back as they were
+    out = [f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n".encode("utf-8", "surrogateescape")]
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for group in matcher.get_grouped_opcodes(CONTEXT):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
@@ -55,8 +58,8 @@ def _mark(prefix: bytes, lines: list[bytes]) -> list[bytes]:
 
 
 def diffstat(path: str, diff: bytes) -> str:
-    plus = sum(1 for ln in diff.splitlines() if ln.startswith(b"+") and not ln.startswith(b"+++"))
-    minus = sum(1 for ln in diff.splitlines() if ln.startswith(b"-") and not ln.startswith(b"---"))
+    plus = sum(1 for ln in diff.split(b"\n") if ln.startswith(b"+") and not ln.startswith(b"+++"))
+    minus = sum(1 for ln in diff.split(b"\n") if ln.startswith(b"-") and not ln.startswith(b"---"))
     changes = "+" * plus + "-" * minus
     return (f" {path} | {plus + minus} {changes}\n 1 file changed, {plus} insertion{'s' * (plus != 1)}(+), "
             f"{minus} deletion{'s' * (minus != 1)}(-)\n")
@@ -71,7 +74,7 @@ def mail(path: str, diff: bytes, subject: str, body: str, number: int, total: in
         f"From: {author}\nDate: {date}\nSubject: [PATCH {number}/{total}] {subject}\n"
         "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n"
     )
-    return (head + body.rstrip("\n") + "\n---\n" + diffstat(path, diff) + "\n").encode() + diff + \
+    return (head + body.rstrip("\n") + "\n---\n" + diffstat(path, diff) + "\n").encode("utf-8", "surrogateescape") + diff + \
         f"-- \nprobe-migrator {__version__}\n\n".encode()
 
 
@@ -80,7 +83,11 @@ class Changed(Exception):
 
 
 def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
-    """Replace ``path`` with ``new`` only if it still holds ``expected_old``; old or new, never partial."""
+    """Replace ``path`` with ``new`` only if it still holds ``expected_old``; old or new, never partial.
+
+    A symlink is followed: its target is replaced and the link stays a link.
+    """
+    path = os.path.realpath(path)
     st = os.stat(path)
     with open(path, "rb") as fh:
         if fh.read() != expected_old:

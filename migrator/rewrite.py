@@ -119,6 +119,8 @@ def migrate(text: str, model: ProbeModel, w: FieldWrite, symbol_expr: str, offse
         if w.via_removals is None or w.via_shared:
             return Refusal(f"the address goes through the variable {w.addr.via}, which is used for more than this "
                            "probe; rewrite the lookup and its users by hand")
+        if not all(_statement_of_its_own(text, sp.start) for sp in w.via_removals):
+            return Refusal(_NO_BRACES)
         edits.extend(remove_span(text, sp.start, sp.end) for sp in w.via_removals)
         plan.explanation.append(f"removed the variable {w.addr.via} and its NULL check, which only carried the address")
     dep = _dependent_checks(text, model, w)
@@ -143,8 +145,43 @@ def migrate(text: str, model: ProbeModel, w: FieldWrite, symbol_expr: str, offse
     elif offset:
         if offset < 0:
             return Refusal("the address lies before the symbol start (negative offset)")
+        if not w.designated and not (_LVALUE_PREFIX.match(text[w.item_span.start:w.anchor.start])
+                                     and _statement_of_its_own(text, w.item_span.start)):
+            # "if (c) kp.addr = X;": a second statement after it would leave the if (or the loop)
+            return Refusal(_NO_BRACES)
         edits.append(_insert_offset(text, w, _offset_text(offset)))
     return plan
+
+
+_NO_BRACES = ("the code to change is the body of an if, else or loop without braces (or follows a macro); "
+              "add the braces, then run fix again")
+
+
+def _statement_of_its_own(text: str, start: int) -> bool:
+    """Does the statement at ``start`` follow ``;``, ``{``, ``}`` or a label (not ``if (c)``, ``else``,
+    a loop head or a macro), looking back over blanks, comments and preprocessor lines?"""
+    j = start
+    while True:
+        while j > 0 and text[j - 1] in " \t\r\n\f\v":
+            j -= 1
+        if text.endswith("*/", 0, j):
+            k = text.rfind("/*", 0, j - 2)
+            if k >= 0:
+                j = k
+                continue
+        ls = text.rfind("\n", 0, j) + 1
+        line = text[ls:j]
+        if line.lstrip().startswith(("#", "//")):
+            j = ls
+            continue
+        if "//" in line:  # code; // comment
+            j = ls + line.index("//")
+            continue
+        return j == 0 or text[j - 1] in ";{}:"
+
+
+# What may stand before "addr" in a statement of its own: kp. / kps[i]. / rp->kp. / p->u.krp.kp. / (*pp)->
+_LVALUE_PREFIX = re.compile(r"\s*(?:[A-Za-z_]\w*|\(\s*\*+\s*[A-Za-z_][\w.>\[\]-]*\s*\))(?:\s*(?:\[[^\];{}]*\]|\.\s*[A-Za-z_]\w*|->\s*[A-Za-z_]\w*))*\s*(?:\.|->)\s*\Z")
 
 
 TAB = 8
@@ -243,6 +280,8 @@ def _dependent_checks(text: str, model: ProbeModel, w: FieldWrite) -> list[Edit]
         if not same_probe(use.probe, w.probe):
             continue
         if use.check is not None and use.removable:
+            if not _statement_of_its_own(text, use.check.start):
+                return Refusal(_NO_BRACES)
             edits.append(remove_span(text, use.check.start, use.check.end))
             continue
         return Refusal(
@@ -255,6 +294,8 @@ def remove_write(text: str, model: ProbeModel, w: FieldWrite) -> Plan | Refusal:
     """Remove an ``addr`` item or statement next to a ``symbol_name`` (the conflict fix)."""
     if w.macro or w.fallback or w.item_span.end <= w.item_span.start:
         return Refusal("the write is built by a macro or sits in code that could not be parsed")
+    if not w.designated and not _statement_of_its_own(text, w.item_span.start):
+        return Refusal(_NO_BRACES)  # removing it would hand the if/loop the next statement
     dep = _dependent_checks(text, model, w)
     if isinstance(dep, Refusal):
         return dep

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 
 TEXT_TYPES = frozenset("tTwW")
@@ -133,6 +134,8 @@ def load(path: str) -> SymbolMap:
             lines = fh.read().splitlines()
     except OSError as e:
         raise MapError(f"{path}: {e.strerror or e}") from e
+    except (EOFError, zlib.error) as e:  # a truncated or corrupt .gz
+        raise MapError(f"{path}: not a readable gzip file ({e})") from e
     text: list[Symbol] = []
     markers: dict[str, int] = {}
     bad = 0

@@ -65,6 +65,7 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
-    assert w.addr is not None and w.addr.number is not None
+    if w.addr is None or w.addr.number is None:  # token-level finding whose constant is not an integer
+        return Refusal("the address is not an integer constant the rewriter can read")
     how = f"the hard-coded address (through {w.addr.macro})" if w.addr.macro else "the hard-coded address"
     return resolved(ctx, w, w.addr.number, how)

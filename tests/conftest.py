@@ -13,7 +13,7 @@ def corpus_modules() -> list[pathlib.Path]:
     """Every corpus module that has an .expected file next to it."""
     out = []
     for exp in sorted(CORPUS.rglob("*.expected")):
-        for suffix in (".c", ".h"):
+        for suffix in (".c", ".h", ".py", ".sh", ".bash"):
             src = exp.with_suffix(suffix)
             if src.exists():
                 out.append(src)

@@ -362,12 +362,12 @@ def split(lexed: Lexed) -> Split:
             and toks[j + 1].value == "("
         ):
             close = _match(toks, j + 1)
-            after = close + 1
+            after = min(close + 1, n)  # unclosed "(": the rest of the file
             if after < n and toks[after].value == "{":
                 body_end = _match(toks, after)
                 _mask_macro_header(chars, toks[j], toks[close], "void")
                 out.append(Construct("macrofunc", t.start, toks[min(body_end, n - 1)].end, i,
-                                     body_end + 1, toks[j].value))
+                                     min(body_end, n - 1) + 1, toks[j].value))  # unclosed: to the end
                 i = body_end + 1
                 continue
             if after < n and toks[after].value == "=":
@@ -418,7 +418,9 @@ def split(lexed: Lexed) -> Split:
                     c.name = toks[m - 1].value
                     if _ALLCAPS.match(c.name) and c.name not in typedefs:
                         # "int BPF_PROG(name, struct x *a)": a macro that defines the function
-                        _mask_macro_args(chars, toks[m], toks[_match(toks, m)])
+                        close = _match(toks, m)
+                        if close < n:  # unclosed at the end of the file: nothing to mask
+                            _mask_macro_args(chars, toks[m], toks[close])
                     break
         elif t.value in ("struct", "union"):
             _mask_member_macros(chars, toks, i, last_index + 1)

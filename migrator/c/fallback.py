@@ -15,6 +15,15 @@ from .lex import Lexed, Token, expression_end
 KALLSYMS = "kallsyms_lookup_name"
 
 
+def _number(text: str) -> int | None:
+    """The value of a C integer constant (the address rules print it)."""
+    s = text.rstrip("uUlL")
+    try:
+        return int(s, 8) if len(s) > 1 and s[0] == "0" and s[1].isdigit() else int(s, 0)
+    except ValueError:
+        return None
+
+
 def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> None:
     in_probe_decl = any(t.value in ("kprobe", "kretprobe", "jprobe") for t in toks[:4])
     consumed: set[int] = set()
@@ -29,6 +38,7 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
             if not ("kprobe_opcode_t" in values or on_kp or designated and in_probe_decl):
                 continue
             kind = None
+            number = None
             if KALLSYMS in values:
                 kind = M.COMPUTED if "+" in values or "-" in values else M.KALLSYMS
                 consumed.update(id(v) for v in value if v.value == KALLSYMS)
@@ -37,13 +47,14 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
                 others = [v for v in value if v.kind == "id" and v.value not in ("kprobe_opcode_t", "void", "unsigned", "long")]
                 if len(nums) == 1 and not others:
                     kind = M.LITERAL
+                    number = _number(nums[0].value)
             if kind is None or not value:
                 continue
             span = M.Span(value[0].start, value[-1].end)
             model.addr_writes.append(M.FieldWrite(
                 field="addr", anchor=M.Span(t.start, t.end), probe="?", value_span=span, item_span=span,
-                designated=designated, branch_path=lexed.branch_path(t.start),
-                addr=M.AddrValue(kind, text=lexed.text[span.start:span.end]), fallback=True,
+                designated=designated, branch_path=lexed.branch_path(t.start), text=lexed.text[span.start:span.end],
+                addr=M.AddrValue(kind, text=lexed.text[span.start:span.end], number=number), fallback=True,
             ))
         elif t.value == KALLSYMS and id(t) not in consumed and i + 1 < n and toks[i + 1].value == "(":
             model.kallsyms_uses.append(M.Located(M.Span(t.start, t.end), t.value, fallback=True))

@@ -88,6 +88,8 @@ class _Builder:
         self.walker = Walker(self.facts, self.probe_macros, self._macro_in_function)
         self.token_starts = [t.start for t in self.lexed.tokens]
         self.pending_macros: list[tuple[Any, Func | None, Locate]] = []
+        self.comment_ends: list[int] | None = None  # for _comment_words
+        self.comment_starts: list[int] = []
         self._skipped_decls: list[Construct] = []
         self._decl_index: dict[str, Construct] | None = None
         tables.scan(self.model, self.lexed, self.split)
@@ -183,6 +185,10 @@ class _Builder:
     def _walk_node(self, node: Any, locate: Locate, macro: str | None) -> None:
         if isinstance(node, c_ast.FuncDef):
             fn = self.facts.functions.get(node.decl.name)
+            if fn is not None and fn.node is not node:
+                # another definition of the same name, in the other branch of an #if: walk it too
+                self.walker.declare(node)
+                fn, self.facts.functions[fn.name] = self.facts.functions[fn.name], fn
             if fn is not None and fn.node is node:
                 self.walker.function(fn, locate, macro)
                 kind = self._is_relocation_helper(fn) if fn.name else ""
@@ -426,6 +432,7 @@ class _Classifier:
         # every function defined in the file, parsed or not
         self.defined: set[str] = {c.name for c in b.split.constructs if c.kind == "func" and c.name}
         self.locate: Locate = FileLocator(b.src.line_starts, 0)
+        self._indexes: dict[str, tuple[int, dict[int, list[Any]]]] = {}  # see _by_function
 
     def names_that_matter(self) -> set[str]:
         self._kallsyms_names()
@@ -699,6 +706,17 @@ class _Classifier:
             fw.hints = _hints(b, w.anchor, value_span)
         return fw
 
+    def _by_function(self, name: str, items: list[Any], fn_of: Any) -> dict[int, list[Any]]:
+        """``items`` grouped by the id() of their function, rebuilt when the list grew: a lookup per
+        address write instead of a scan of the whole file (quadratic on big files)."""
+        cached = self._indexes.get(name)
+        if cached is None or cached[0] != len(items):
+            index: dict[int, list[Any]] = {}
+            for it in items:
+                index.setdefault(id(fn_of(it)), []).append(it)
+            cached = self._indexes[name] = (len(items), index)
+        return cached[1]
+
     def _dead_with_variable(self, w: Any, fw: M.FieldWrite) -> list[M.Span] | None:
         """Statements that only serve the local variable an address came through."""
         a = fw.addr
@@ -709,23 +727,24 @@ class _Classifier:
         if assign is None:
             return None
         spans = [assign]
-        for cfn, cname, at in self.f.local_checks:
+        for cfn, cname, at in self._by_function("checks", self.f.local_checks, lambda t: t[0]).get(id(fn), ()):
             if cfn is fn and cname == name and a.via_at < at < w.anchor:
                 check = _statement_span(self.b, at)
                 if check is None:
                     return None
                 spans.append(check)
-        for dfn, dname, at in self.f.local_decls:
+        for dfn, dname, at in self._by_function("decls", self.f.local_decls, lambda t: t[0]).get(id(fn), ()):
             if dfn is fn and dname == name:
                 decl = _enclosing_statement(self.b, at)
                 if decl is None or "," in self.b.src.text[decl.start:decl.end]:
                     return None
                 spans.append(decl)
-        group = [other for other in self.f.writes if other.field == "addr" and other.func is fn
+        group = [other for other in self._by_function("writes", self.f.writes, lambda t: t.func).get(id(fn), ())
+                 if other.field == "addr" and other.func is fn
                  and other.anchor != w.anchor and _feeds_from(other, name)]
         fw.via_shared = bool(group)
         inside = spans + [fw.value_span] + [_spans(self.b, g.anchor, g.designated)[0] for g in group]
-        for rname, at, rfn in self.f.id_refs:
+        for rname, at, rfn in self._by_function("refs", self.f.id_refs, lambda t: t[2]).get(id(fn), ()):
             if rfn is fn and rname == name and not any(sp.start <= at < sp.end for sp in inside):
                 return None  # used for something else too
         return sorted(spans, key=lambda sp: sp.start)
@@ -741,7 +760,9 @@ def _hints(b: _Builder, anchor: int, value: M.Span) -> tuple[str, ...]:
     first, last = b.src.line_of(anchor), b.src.line_of(max(value.end - 1, anchor))
     words: list[str] = []
     macros = b.lexed.macros
-    for t in b.lexed.tokens[bisect.bisect_left(b.token_starts, value.start):]:
+    toks = b.lexed.tokens
+    for k in range(bisect.bisect_left(b.token_starts, value.start), len(toks)):  # no slice: O(value), not O(file)
+        t = toks[k]
         if t.start >= value.end:
             break
         m = macros.get(t.value) if t.kind == "id" else None
@@ -756,7 +777,15 @@ def _hints(b: _Builder, anchor: int, value: M.Span) -> tuple[str, ...]:
 def _comment_words(b: _Builder, first: int, last: int) -> list[str]:
     src = b.src
     out: list[str] = []
-    for c in b.lexed.comments:
+    # Comments are sorted and disjoint: only those ending after the start of line first-1 and
+    # starting before the end of line last can qualify (one bisect, not a scan per write).
+    comments = b.lexed.comments
+    if b.comment_ends is None:
+        b.comment_ends = [c.end for c in comments]
+        b.comment_starts = [c.start for c in comments]
+    lo = src.line_starts[first - 2] if first >= 2 else 0
+    hi = src.line_starts[last] if last < len(src.line_starts) else len(src.text)
+    for c in comments[bisect.bisect_right(b.comment_ends, lo):bisect.bisect_left(b.comment_starts, hi)]:
         c_first, c_last = src.line_of(c.start), src.line_of(max(c.end - 1, c.start))
         on_lines = first <= c_first <= last
         above = c_last == first - 1 and not src.text[src.line_starts[c_first - 1]:c.start].strip()
@@ -871,7 +900,7 @@ def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:
     k = i
     while k > 0:
         p = toks[k - 1].value
-        if p in (".", "->") or toks[k - 1].kind == "id" and toks[k].value in (".", "->"):
+        if p in (".", "->") or toks[k - 1].kind == "id" and toks[k].value in (".", "->", "["):  # kps[i].addr
             k -= 1
             continue
         if p == "]":
@@ -885,7 +914,7 @@ def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:
                     if depth == 0:
                         break
             continue
-        if p == ")" and not designated:
+        if p == ")" and not designated and toks[k].value in (".", "->", "["):  # (*pp)->addr, not if (c) kp.addr
             depth = 0
             while k > 0:
                 k -= 1

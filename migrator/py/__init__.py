@@ -1,0 +1,1 @@
+"""The Python front end: BCC tools, ctypes/libbpf loaders and tracefs writers (standard ``ast`` only)."""
