@@ -2,21 +2,21 @@
 // spatch on the same tree with the same cores). Written for the probe-migrator benchmark.
 
 @assign@
-struct kprobe kp;
-struct kprobe *pkp;
-struct kretprobe rp;
-struct kretprobe *prp;
+struct kprobe k;
+struct kprobe *pk;
+struct kretprobe r;
+struct kretprobe *pr;
 expression E;
 position p;
 @@
 (
- kp.addr@p = E
+ k.addr@p = E
 |
- pkp->addr@p = E
+ pk->addr@p = E
 |
- rp.kp.addr@p = E
+ r.kp.addr@p = E
 |
- prp->kp.addr@p = E
+ pr->kp.addr@p = E
 )
 
 @init@

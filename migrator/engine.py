@@ -183,13 +183,25 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
         return FileResult(path, skipped=True)
     if b"\0" in data[:8192]:
         return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])
+    cache = k = None
+    if opts.cache_dir is not None:
+        from .cache import Cache, key
+
+        cache, k = Cache(opts.cache_dir), key(data, opts.config_key())
+        hit = cache.get(k, path)
+        if hit is not None:
+            findings, diags, total, parsed = hit
+            return FileResult(path, findings, diags, Source.from_bytes(path, data) if findings else None, total, parsed)
     try:
         with _Timer(opts.timeout_per_file):
-            return _analyse(path, data, opts)
+            result = _analyse(path, data, opts)
     except _TimedOut:
         return FileResult(path, diagnostics=[Diagnostic(
             path, 0, 0, Severity.WARNING, "limit",
             f"skipped: analysis took longer than {opts.timeout_per_file:g} s (--timeout-per-file)")])
+    if cache is not None and k is not None and not any(d.kind in ("internal", "limit") for d in result.diagnostics):
+        cache.put(k, result.findings, result.diagnostics, result.constructs_total, result.constructs_parsed)
+    return result
 
 
 def _analyse(path: str, data: bytes, opts: Options) -> FileResult:

@@ -172,3 +172,30 @@ def test_unparsable_construct_reports_info_and_fallback(tmp_path):
     assert "m.c:5:5: error: kprobe address hard-coded" in r.stdout
     assert "not be fixed automatically" in r.stdout
     assert "m.c:3:1: info: could not parse lines 3-7" in r.stderr
+
+
+def test_result_cache_is_read_and_can_be_bypassed(tree, tmp_path):
+    cache = tmp_path / "cache"
+    first = run("check", "bad.c", "--format", "json", "--cache-dir", str(cache), cwd=str(tree))
+    entries = list(cache.rglob("*.json"))
+    assert len(entries) == 1
+    data = json.loads(entries[0].read_text())
+    data["findings"][0]["message"] = "served from the cache"
+    entries[0].write_text(json.dumps(data))
+    second = run("check", "bad.c", "--format", "json", "--cache-dir", str(cache), cwd=str(tree))
+    assert json.loads(second.stdout)[0]["message"] == "served from the cache"
+    third = run("check", "bad.c", "--format", "json", "--no-cache", cwd=str(tree))
+    assert json.loads(third.stdout) == json.loads(first.stdout)
+    (tree / "bad.c").write_text(LITERAL.replace("0xffffffff810a0a60", "0xffffffff81363fa0"))
+    fourth = run("check", "bad.c", "--format", "json", "--cache-dir", str(cache), cwd=str(tree))
+    assert "0xffffffff81363fa0" in json.loads(fourth.stdout)[0]["message"]  # new content, new key
+
+
+def test_parallel_run_matches_sequential(tmp_path):
+    for i in range(80):  # above the size where a worker pool is used
+        (tmp_path / f"m{i:02d}.c").write_text(LITERAL if i % 3 == 0 else CLEAN)
+    one = run("check", ".", "--format", "json", "--no-cache", "-j", "1", cwd=str(tmp_path))
+    two = run("check", ".", "--format", "json", "--no-cache", "-j", "2", cwd=str(tmp_path))
+    assert one.returncode == two.returncode == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    assert len(json.loads(two.stdout)) == 27
