@@ -47,6 +47,17 @@ def ensure_tree() -> str:
     return sorted(glob.glob(os.path.join(WORK, "linux-source-6.12*")))[-1]
 
 
+def ensure_tool() -> str:
+    venv = os.path.join(WORK, "venv")
+    exe = os.path.join(venv, "bin", "probe-migrator")
+    if not os.path.exists(exe):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "--force-reinstall", "--no-deps", ROOT],
+                   check=True)
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", ROOT], check=True)
+    return exe
+
+
 def floor(tree: str) -> tuple[float, int, int]:
     """Read and byte-search every .c/.h file: the cost no checker can avoid."""
     start = time.perf_counter()
@@ -84,8 +95,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tree")
     ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
-    ap.add_argument("--tool", default=shutil.which("probe-migrator") or os.path.join(ROOT, ".venv/bin/probe-migrator"))
+    ap.add_argument("--tool", help="probe-migrator to measure (default: a regular, non-editable install of this "
+                                    "tree in bench/.work/venv, as users get it)")
     args = ap.parse_args()
+    args.tool = args.tool or ensure_tool()
     tree = args.tree or ensure_tree()
     cores = os.cpu_count() or 1
     tool = [args.tool, "check", "--format", "json", "-q"]
@@ -102,7 +115,7 @@ def main() -> None:
         t_spatch, _rss, _ = timed(["spatch", "--sp-file", os.path.join(HERE, "addr.cocci"), "--dir", tree,
                                    "--jobs", str(cores), "--very-quiet", "--no-show-diff"])
     module = os.path.join(ROOT, "corpus", "a", "sct_guard.c")
-    t_pass = median_wall([sys.executable, "-c", "pass"])
+    t_pass = median_wall([os.path.join(os.path.dirname(args.tool), "python"), "-c", "pass"])
     t_one = median_wall([args.tool, "check", "--no-cache", module])
     _w, rss_one, _ = timed([args.tool, "check", "--no-cache", module])
     # throughput on the candidate files: what the prefilter lets through

@@ -98,7 +98,7 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
             out.refused.append((f, "fixed together with the probe's address, which was not fixed"))
         else:
             owner.findings.append(f)
-    kept = _verify(path, text, before.findings, candidates, opts, out)
+    kept = _verify(path, text, before.findings, candidates, opts, out, _unparsed(before))
     out.applied = kept
     if kept:
         new_text = apply(text, [e for c in kept for e in c.plan.edits])
@@ -149,12 +149,19 @@ def _same_probe_fix(c: Applied, offset_finding: Finding) -> bool:
     return same_probe(w.probe, o.probe) and w.function == o.function
 
 
-def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], opts: Options) -> str | None:
+def _unparsed(result: object) -> int:
+    return sum(1 for d in getattr(result, "diagnostics", []) if d.kind == "parse")
+
+
+def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], opts: Options,
+             unparsed_before: int) -> str | None:
     """None when the group re-checks cleanly, else why not."""
     new = apply(text, [e for c in group for e in c.plan.edits])
     after = check_bytes(path, encode(new), opts)
     if any(d.kind != "parse" for d in after.diagnostics):  # internal error, size or time limit
         return "the edited file could not be analysed again"
+    if _unparsed(after) > unparsed_before:
+        return "the edit left a construct the parser could not read"
     expected = Counter(f.rule for f in before)
     for c in group:
         for f in c.findings:
@@ -169,17 +176,17 @@ def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], 
 
 
 def _verify(path: str, text: str, before: list[Finding], candidates: list[Applied], opts: Options,
-            out: FileFix) -> list[Applied]:
-    if not candidates or _recheck(path, text, before, candidates, opts) is None:
+            out: FileFix, unparsed: int) -> list[Applied]:
+    if not candidates or _recheck(path, text, before, candidates, opts, unparsed) is None:
         return candidates
     kept: list[Applied] = []
     for c in candidates:
-        why = _recheck(path, text, before, [c], opts)
+        why = _recheck(path, text, before, [c], opts, unparsed)
         if why is None:
             kept.append(c)
         else:
             out.refused.extend((f, f"fix dropped after re-check: {why}") for f in c.findings)
-    if kept and _recheck(path, text, before, kept, opts) is not None:
+    if kept and _recheck(path, text, before, kept, opts, unparsed) is not None:
         out.refused.extend((f, "fix dropped: the fixes do not re-check together") for c in kept for f in c.findings)
         return []
     return kept

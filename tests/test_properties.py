@@ -603,3 +603,24 @@ def test_lone_cr_file_diff_applies():
 def test_python_front_end_lone_cr():
     """ast ends lines at a lone CR too; positions must still land inside the file (found by fuzzing)."""
     assert_sane("x.py", b'("")[()]\rdef p():()("")\rdef c():bpf_attach_kprobe(d,0,"",None,0)')
+
+
+def test_deeply_nested_python_is_a_syntax_note_not_an_internal_error():
+    """Found by the long fuzz run: CPython's parser raises MemoryError on ~5000 nested braces."""
+    data = b"{" * 5000 + b"\n\ndef attach(fd):\n    return libbcc.bpf_attach_kprobe(fd, 0, b'p', None, 0xffffffff813669e0, 0)\n"
+    r = check_bytes("deep.py", data, options())
+    assert not [d for d in r.diagnostics if d.kind == "internal"]
+    assert [d for d in r.diagnostics if d.kind == "syntax"]
+
+
+def test_fix_never_leaves_more_unparsed_constructs():
+    """Found by the long fuzz run: a stray "{" after a function of the SystemTap 2008 module made the
+    table fix turn a parsed construct into an unparsed one; such a fix is now dropped at re-check."""
+    src = (CORPUS / "b" / "stap2008_kretprobes.c").read_bytes()
+    broken = src.replace(b"out:\n  ;\n}\n\nstatic struct stap_dwarf_probe", b"out:\n  ;\n}{\n\nstatic struct stap_dwarf_probe", 1)
+    assert broken != src
+    before = check_bytes("mut.c", broken, options())
+    ff = fix_bytes("mut.c", broken, options(), symbols())
+    if ff.changed:
+        after = check_bytes("mut.c", ff.new, options())
+        assert sum(d.kind == "parse" for d in after.diagnostics) <= sum(d.kind == "parse" for d in before.diagnostics)

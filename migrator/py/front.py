@@ -34,8 +34,10 @@ def build(src: Source) -> M.ProbeModel:
     model = M.ProbeModel(src.path)
     try:
         tree = ast.parse(src.data, filename=src.path)
-    except (SyntaxError, ValueError) as e:
-        model.syntax_error = f"not valid Python 3 ({getattr(e, 'msg', e)}); only string-level checks ran"
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        # CPython's parser gives up on very deep nesting with MemoryError/RecursionError (found by fuzzing)
+        why = getattr(e, "msg", None) or str(e) or "nesting too deep for the Python parser"
+        model.syntax_error = f"not valid Python 3 ({why}); only string-level checks ran"
         _token_fallback(src, model)
         return model
     _Front(src, model, tree).run()
