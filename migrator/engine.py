@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import re
 import signal
@@ -63,37 +64,52 @@ class FileResult:
 
 
 PARALLEL_MIN_FILES = 64  # below this a worker pool costs more than it saves
-CHUNK = 128
+CHUNK = 512
 
 
 def check_paths(paths: list[str], opts: Options) -> Iterator[FileResult]:
     """Results in walk order; files are read, prefiltered and analysed in ``opts.jobs`` processes."""
-    items = list(walk(paths, opts.exclude))
+    walker = walk(paths, opts.exclude)
+    first = list(itertools.islice(walker, PARALLEL_MIN_FILES))
     jobs = opts.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
-        for item in items:
+    if jobs <= 1 or len(first) < PARALLEL_MIN_FILES:
+        for item in itertools.chain(first, walker):
             yield _one(item, opts)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     spec = opts.portable()
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch in pool.map(_work, chunks, [spec] * len(chunks)):
-            yield from batch
+        # chunks go to the workers while the walk goes on; results come back in walk order
+        pending = []
+        rest = itertools.chain(first, walker)
+        while True:
+            chunk = list(itertools.islice(rest, CHUNK))
+            if not chunk:
+                break
+            pending.append((chunk, pool.submit(_work, chunk, spec)))
+        for chunk, future in pending:
+            done = future.result()
+            # only files that were not skipped by the prefilter come back from the worker
+            for i, item in enumerate(chunk):
+                r = done.get(i)
+                yield r if r is not None else FileResult(item.path if isinstance(item, Candidate) else item[0],
+                                                         skipped=True)
 
 
-def _work(chunk: list[Candidate | tuple[str, str]], spec: dict[str, Any]) -> list[FileResult]:
+def _work(chunk: list[Candidate | tuple[str, str]], spec: dict[str, Any]) -> dict[int, FileResult]:
     opts = Options.from_portable(spec)
-    out = []
-    for item in chunk:
+    out = {}
+    for i, item in enumerate(chunk):
         r = _one(item, opts)
+        if r.skipped and not r.diagnostics:
+            continue
         r.model = None  # model objects stay in the worker
         for f in r.findings:
             f.subject = None
         if not r.findings:
             r.source = None
-        out.append(r)
+        out[i] = r
     return out
 
 
