@@ -111,13 +111,14 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
                          opts: Options) -> str:
     """Delete static functions the fixes left without callers, if the result still re-checks."""
     from .c.unused import newly_unused, newly_unused_macros
-    from .rewrite import remove_span
+    from .rewrite import alone_on_lines, remove_span
 
     if not path.endswith(".c"):  # a header's statics and macros may be used by the files including it
         return new
     candidate, removed = new, []
     for _round in range(3):  # a helper may be the only user of another
-        unused = newly_unused(old, candidate) + newly_unused_macros(old, candidate)
+        unused = [(name, spans) for name, spans in newly_unused(old, candidate) + newly_unused_macros(old, candidate)
+                  if all(alone_on_lines(candidate, a, b) for a, b in spans)]  # whole lines only (found by fuzzing)
         if not unused:
             break
         try:

@@ -46,7 +46,7 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return ls, (len(text) if le < 0 else le + 1)
 
 
-def _alone_on_lines(text: str, start: int, end: int) -> bool:
+def alone_on_lines(text: str, start: int, end: int) -> bool:
     ls, le = _line_bounds(text, start, end)
     return not text[ls:start].strip() and not text[end:le].strip()
 
@@ -57,7 +57,7 @@ _COMMENT_LINE = re.compile(r"^[ \t]*(/\*.*\*/|//.*)[ \t]*\r?\n$")
 def remove_span(text: str, start: int, end: int) -> Edit:
     """Remove [start, end); whole lines when nothing else is on them, with the comment lines
     right above them (they describe what is removed) and one of two blank lines left around."""
-    if _alone_on_lines(text, start, end):
+    if alone_on_lines(text, start, end):
         ls, le = _line_bounds(text, start, end)
         while ls > 0:
             prev = text.rfind("\n", 0, ls - 1) + 1

@@ -625,3 +625,16 @@ def test_fix_never_leaves_more_unparsed_constructs():
     if ff.changed:
         after = check_bytes("mut.c", ff.new, options())
         assert sum(d.kind == "parse" for d in after.diagnostics) <= sum(d.kind == "parse" for d in before.diagnostics)
+
+
+def test_unused_helper_removal_takes_whole_lines_only():
+    """Found by a long fuzz run: a helper declaration sharing its line with other code was cut out of
+    the line; helpers are now removed only when they stand on lines of their own."""
+    src = (CORPUS / "blind" / "tcplat.c").read_bytes()
+    marker = b"static unsigned long (*tl_kln)(const char *name);"
+    mangled = src.replace(marker, marker + b"\tktime_t start;\n\tstruct sock *sk;\n};\n\n" + marker, 1)
+    assert mangled != src
+    ff = fix_bytes("mut.c", mangled, options(), symbols())
+    assert ff.changed
+    kept = set(mangled.splitlines())
+    assert all(line in kept for line in ff.new.splitlines())
