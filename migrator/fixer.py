@@ -102,13 +102,13 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
     out.applied = kept
     if kept:
         new_text = apply(text, [e for c in kept for e in c.plan.edits])
-        new_text = _drop_unused_helpers(path, text, new_text, before.findings, kept, opts)
+        new_text = _drop_unused_helpers(path, text, new_text, before.findings, kept, opts, _unparsed(before))
         out.new = encode(new_text)
     return out
 
 
 def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], kept: list[Applied],
-                         opts: Options) -> str:
+                         opts: Options, unparsed_before: int = 0) -> str:
     """Delete static functions the fixes left without callers, if the result still re-checks."""
     from .c.unused import newly_unused, newly_unused_macros
     from .rewrite import alone_on_lines, remove_span
@@ -135,6 +135,8 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
             expected[f.rule] -= 1
     got = Counter(f.rule for f in after.findings)
     if any(got[r] > expected[r] for r in got) or any(d.kind != "parse" for d in after.diagnostics):
+        return new
+    if _unparsed(after) > unparsed_before:  # the removal left code the parser cannot read (found by fuzzing)
         return new
     kept[-1].plan.explanation.append(f"removed {', '.join(removed)}, which nothing used any more (gcc -Wunused)")
     return candidate

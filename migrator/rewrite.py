@@ -51,7 +51,8 @@ def alone_on_lines(text: str, start: int, end: int) -> bool:
     return not text[ls:start].strip() and not text[end:le].strip()
 
 
-_COMMENT_LINE = re.compile(r"^[ \t]*(/\*.*\*/|//.*)[ \t]*\r?\n$")
+# One comment and nothing else ("/* a */ code(); /* b */" is code: found by fuzzing)
+_COMMENT_LINE = re.compile(r"^[ \t]*(/\*(?:[^*\n]|\*(?!/))*\*/|//.*)[ \t]*\r?\n$")
 
 
 def remove_span(text: str, start: int, end: int) -> Edit:
