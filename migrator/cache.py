@@ -39,7 +39,6 @@ def code_fingerprint() -> str:
     never reads results an older build of the code wrote."""
     if not _CODE:
         here = os.path.dirname(os.path.abspath(__file__))
-        rules = os.path.join(here, "rules")
         import migrator.rules as rules_pkg
 
         dirs = [here, os.path.join(here, "c"), *list(rules_pkg.__path__)]
@@ -53,7 +52,6 @@ def code_fingerprint() -> str:
                 if n.endswith(".py"):
                     st = os.stat(os.path.join(d, n))
                     h.update(f"{n}:{st.st_size}:{st.st_mtime_ns};".encode())
-        del rules
         _CODE.append(h.hexdigest())
     return _CODE[0]
 

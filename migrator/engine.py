@@ -10,7 +10,7 @@ import signal
 import stat
 import threading
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,11 +309,3 @@ def _suppressed(src: Source, f: Finding) -> bool:
                 return True
     return False
 
-
-def summarize(results: Iterable[FileResult]) -> dict[str, int]:
-    out = {"files": 0, "findings": 0, "errors": 0}
-    for r in results:
-        out["files"] += 1
-        out["findings"] += len(r.findings)
-        out["errors"] += sum(1 for d in r.diagnostics if d.kind in ("io", "internal"))
-    return out

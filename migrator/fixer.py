@@ -15,7 +15,7 @@ from .findings import Finding
 from .registry import Rule, all_rules
 from .rewrite import Plan, Refusal, apply, overlaps
 from .rulekit import FixContext
-from .source import decode, encode
+from .source import encode
 from .symbols import SymbolMap
 
 
@@ -205,6 +205,3 @@ def _no_fix_reason(rule: Rule) -> str:
         "jprobe": "port the handler to a kprobe pre_handler or a kretprobe by hand",
     }.get(rule.name, "no automatic fix")
 
-
-def text_of(data: bytes) -> str:
-    return decode(data)

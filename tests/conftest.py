@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import pathlib
 
 import pytest
@@ -47,8 +46,3 @@ def run_check(tmp_path):
 
     return run
 
-
-def env_without_venv_noise() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    return env

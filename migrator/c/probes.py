@@ -974,8 +974,5 @@ def _pre_2619(lexed: Lexed, offset: int) -> bool:
     return False
 
 
-def analyze(src: Source) -> M.ProbeModel:
-    return build(src)
 
-
-__all__ = ["analyze", "build", "parse_int"]
+__all__ = ["build", "parse_int"]
