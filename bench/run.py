@@ -7,6 +7,7 @@ under bench/.work/. Everything is measured in this one run on this machine and r
   floor       read and byte-search every .c/.h file in one Python process (page cache warm)
   cold        probe-migrator check with an empty result cache
   warm        probe-migrator check again, cache filled
+              (--rounds rounds of these three back to back; the median round's ratios are reported)
   spatch      Coccinelle with bench/addr.cocci (the same addr writes), --jobs = cores, if installed
   one file    probe-migrator check on one corpus module vs `python -c pass` (median of runs)
 It prints a table and writes the numbers as JSON. This is a benchmark, not a test: .ci/run does
@@ -95,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tree")
     ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of floor/cold/warm; the median is reported")
     ap.add_argument("--tool", help="probe-migrator to measure (default: a regular, non-editable install of this "
                                     "tree in bench/.work/venv, as users get it)")
     args = ap.parse_args()
@@ -103,13 +105,25 @@ def main() -> None:
     cores = os.cpu_count() or 1
     tool = [args.tool, "check", "--format", "json", "-q"]
     floor(tree)  # warm the page cache
-    t_floor, nfiles, nkprobe = floor(tree)
-    cache = tempfile.mkdtemp(prefix="pm-bench-cache-")
-    t_cold, rss_cold, proc = timed(tool + ["--cache-dir", cache, tree])
+    # Rounds of floor, cold, warm back to back: on a shared machine one round's CPU speed can differ
+    # from the next by 20%, so each ratio is taken within a round and the median round is reported.
+    rounds = []
+    for _ in range(args.rounds):
+        t_floor, nfiles, nkprobe = floor(tree)
+        cache = tempfile.mkdtemp(prefix="pm-bench-cache-")
+        t_cold, rss_cold, proc = timed(tool + ["--cache-dir", cache, tree])
+        t_warm, rss_warm, _ = timed(tool + ["--cache-dir", cache, tree])
+        shutil.rmtree(cache, ignore_errors=True)
+        rounds.append({"floor_s": t_floor, "cold_s": t_cold, "warm_s": t_warm,
+                       "cold_over_floor": t_cold / t_floor, "warm_over_floor": t_warm / t_floor})
+        print(f"round {len(rounds)}: floor {t_floor:.2f} s, cold {t_cold:.2f} s ({t_cold / t_floor:.2f}x), "
+              f"warm {t_warm:.2f} s ({t_warm / t_floor:.2f}x)", flush=True)
     findings = len(json.loads(proc.stdout or b"[]"))
     internal = proc.stderr.count(b"internal error")
-    t_warm, rss_warm, _ = timed(tool + ["--cache-dir", cache, tree])
-    shutil.rmtree(cache, ignore_errors=True)
+    mid = sorted(rounds, key=lambda r: r["cold_over_floor"])[len(rounds) // 2]
+    t_floor, t_cold = mid["floor_s"], mid["cold_s"]
+    warm_mid = sorted(rounds, key=lambda r: r["warm_over_floor"])[len(rounds) // 2]
+    t_warm = warm_mid["warm_s"] * t_floor / warm_mid["floor_s"]  # the median warm ratio, on this floor
     t_spatch = None
     if shutil.which("spatch"):
         t_spatch, _rss, _ = timed(["spatch", "--sp-file", os.path.join(HERE, "addr.cocci"), "--dir", tree,
@@ -137,7 +151,7 @@ def main() -> None:
         "cold_over_floor": t_cold / t_floor, "warm_over_floor": t_warm / t_floor,
         "ours_over_spatch": (t_cold / t_spatch) if t_spatch else None,
         "peak_rss_mb_cold": rss_cold / 1024, "peak_rss_mb_warm": rss_warm / 1024,
-        "findings": findings, "internal_errors": internal,
+        "findings": findings, "internal_errors": internal, "rounds": rounds,
         "one_file_ms": t_one * 1000, "python_pass_ms": t_pass * 1000, "one_file_over_pass_ms": (t_one - t_pass) * 1000,
         "one_file_peak_rss_mb": rss_one / 1024,
         "candidate_files": cand_files, "candidate_mb": cand_bytes / 1e6,
@@ -145,8 +159,8 @@ def main() -> None:
     }
     rows = [
         ("I/O floor (read + byte search)", f"{t_floor:.2f} s", "1.00x"),
-        ("check, cold cache", f"{t_cold:.2f} s", f"{t_cold / t_floor:.2f}x floor"),
-        ("check, warm cache", f"{t_warm:.2f} s", f"{t_warm / t_floor:.2f}x floor"),
+        ("check, cold cache", f"{t_cold:.2f} s", f"{t_cold / t_floor:.2f}x floor (median of {len(rounds)} rounds)"),
+        ("check, warm cache", f"{t_warm:.2f} s", f"{t_warm / t_floor:.2f}x floor (median of {len(rounds)} rounds)"),
         (f"spatch --jobs {cores}", f"{t_spatch:.2f} s" if t_spatch else "not installed",
          f"ours/spatch {t_cold / t_spatch:.2f}" if t_spatch else "-"),
         ("one file (median)", f"{t_one * 1000:.0f} ms", f"+{(t_one - t_pass) * 1000:.0f} ms over python -c pass"),

@@ -14,11 +14,11 @@ C_SUFFIXES = (".c", ".h")
 PY_SUFFIXES = (".py",)
 SH_SUFFIXES = (".sh", ".bash")
 WALK_SUFFIXES = C_SUFFIXES + PY_SUFFIXES + SH_SUFFIXES
-# A file without any of these cannot hold a finding of the C rules. Every byte search costs about
-# as much as reading the file, so "probe" (one pass) guards the probe-type names.
-PROBE_TRIGGERS = (b"kprobe", b"kretprobe", b"jprobe")
-OTHER_TRIGGERS = (b"kallsyms",)
-TRIGGERS = PROBE_TRIGGERS + OTHER_TRIGGERS
+# A file without any of these cannot hold a finding of the C rules. They are searched in one pass
+# by a regex whose first byte is a literal (it runs at memchr speed: 0.6 s over Linux 6.12's 1.3 GB,
+# where each `bytes in` search costs about 1 s). "jprobe" needs no search of its own: a jprobe user
+# includes <linux/kprobes.h>, so it holds "kprobe" (no file of the 6.12 tree has one without the other).
+TRIGGER_RE = re.compile(rb"k(?:probe|retprobe|allsyms)")
 BUILD_OUTPUT = (".mod.c",)
 
 
@@ -67,22 +67,40 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 
 
 # Second stage, on the few files that pass the triggers: the shapes a finding needs at all (an
-# addr write, kallsyms, a jprobe, a symbol file path, relocation, an address/name table).
-SIGNALS = re.compile(
-    rb"(?:\.|->)\s*addr\s*=[^=]|kallsyms_lookup_name|jprobe|/proc/kallsyms|System\.map|relocat|core_layout"
-    rb"|module_core|sect_attrs|_stext|\b_text\b|0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}"
-)
-
-
-# The other probe layers (Python tools, tracefs scripts, BPF/perf loaders): all of them hold "kprobe"
-# (attach_kprobe, kprobe_events, the kprobe PMU) or "kallsyms", so the first stage already passes them.
-LAYER_SIGNALS = re.compile(rb"attach_k|kprobe_events|kprobe_addr|config2|\bBPF\s*\(")
+# addr write, kallsyms, a jprobe, a symbol file path, relocation, an address/name table) and the
+# other probe layers' (Python tools, tracefs scripts, BPF/perf loaders: attach_kprobe, kprobe_events,
+# the kprobe PMU, BCC's BPF(...)). Each is its own regex starting with a literal, tried cheapest
+# first: one alternation of them all is tried byte by byte and cost more than the first stage.
+_SIGNALS = tuple(re.compile(p) for p in (
+    rb"kallsyms_lookup_name", rb"jprobe", rb"/proc/kallsyms", rb"System\.map", rb"relocat", rb"core_layout",
+    rb"module_core", rb"sect_attrs", rb"_stext", rb"attach_k", rb"kprobe_events", rb"kprobe_addr", rb"config2",
+))
+_ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
+_ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
+_PROBE_TYPE_WORDS = re.compile(rb"k(?:ret)?probe(?:_opcode_t)?\b|jprobe\b")
+_KP_ADDR = re.compile(rb"kp\s*(?:\.|->)\s*addr\s*=[^=]")
+_WORD_SIGNALS = (re.compile(rb"_text\b"), re.compile(rb"BPF\s*\("))  # and no word byte before them
+_TABLE_ENTRY = re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def worth_parsing(data: bytes) -> bool:
-    if not (b"probe" in data and any(t in data for t in PROBE_TRIGGERS) or any(t in data for t in OTHER_TRIGGERS)):
+    if TRIGGER_RE.search(data) is None:
         return False
-    return SIGNALS.search(data) is not None or LAYER_SIGNALS.search(data) is not None
+    if any(p.search(data) for p in _SIGNALS):
+        return True
+    # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
+    if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (
+            _word_at(data, _PROBE_TYPE_WORDS) or _KP_ADDR.search(data)):
+        return True
+    if any(_word_at(data, p) for p in _WORD_SIGNALS):
+        return True
+    return _TABLE_ENTRY.search(data) is not None
+
+
+def _word_at(data: bytes, pattern: re.Pattern[bytes]) -> bool:
+    """Does ``pattern`` (ending in \\b) match at the start of a word somewhere in ``data``?"""
+    return any(m.start() == 0 or data[m.start() - 1] not in _WORD_BYTES for m in pattern.finditer(data))
 
 
 def front_end(path: str, data: bytes) -> str:

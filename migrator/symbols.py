@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 TEXT_TYPES = frozenset("tTwW")
 GLOBAL_RANK = {"T": 0, "W": 1, "w": 1, "t": 2}
+# section boundaries the linker defines (__kprobes_text_end, __entry_text_start, _etext): an address
+# past one of them with no function symbol in between is in no function the map knows
+LINKER_MARKER_RE = re.compile(r"^(?:_s?text|_etext|_sinittext|_einittext|__\w*text\w*_(?:start|end)|__(?:start|stop)_\w+)$")
 CLONE_RE = re.compile(r"\.(isra|constprop|part|cold|llvm)\.?\d*")
 _LINE_RE = re.compile(r"^\s*([0-9a-fA-F]+)\s+([A-Za-z?])\s+(\S+)(?:\s+\[(\S+)\])?\s*$")
 
@@ -83,6 +86,10 @@ class SymbolMap:
         if nxt >= len(self._addresses) and sym.module is None and "_etext" in self.markers \
                 and address >= self.markers["_etext"]:
             return Resolution(None, refused=f"{address:#x} runs past {sym.qualified} (beyond _etext)")
+        if offset and LINKER_MARKER_RE.match(sym.name):
+            return Resolution(None, refused=(
+                f"no function in {self.path} covers {address:#x}: the nearest symbol before it is the linker "
+                f"marker {sym.qualified}, {offset:#x} bytes back"))
         if self.names.get(sym.qualified, 0) > 1:
             return Resolution(None, refused=(
                 f"{sym.qualified} occurs {self.names[sym.qualified]} times in {self.path}; "

@@ -21,6 +21,7 @@ ffffffff81003000 t __se_sys_close
 ffffffff81004000 t type_show
 ffffffff81005000 t type_show
 ffffffff81006000 t fixup.isra.0
+ffffffff81006100 T __kprobes_text_end
 ffffffff81007000 T _etext
 ffffffff82000000 D some_data
 ffffffffc0a00000 t ext4_file_open\t[ext4]
@@ -69,6 +70,13 @@ def test_offset_past_the_symbol_is_refused(kmap):
     # vfs_read's successor starts at 0x81003000; __x64_sys_close is followed by type_show, so an
     # address in the last symbol before _etext but past _etext is refused
     assert "outside the kernel text" in kmap.resolve(0xFFFFFFFF81007010).refused
+
+
+def test_an_address_past_a_linker_marker_is_in_no_function(kmap):
+    # a gap in the map after a section end: "__kprobes_text_end+0x80" would name no function
+    r = kmap.resolve(0xFFFFFFFF81006180)
+    assert not r.ok and "linker marker __kprobes_text_end" in r.refused
+    assert kmap.resolve(0xFFFFFFFF81006008).ok  # the function before the marker still resolves
 
 
 def test_system_map_and_nm_and_gzip(tmp_path):

@@ -51,7 +51,7 @@ ANNOTATIONS = _words(
     __fastpath __flatten __force __head __hot __init __init_memblock __init_or_module __initcall
     __initconst __initdata __initdata_memblock __initdata_or_module __iomem __irq_entry
     __kconfig __kernel __kprobes __kprobes_text __kptr __ksym __latent_entropy __lockfunc
-    __malloc __maybe_unused __meminit __meminitdata __must_be_array __must_check __mustcheck
+    __malloc __maybe_unused __module_memory_align __meminit __meminitdata __must_be_array __must_check __mustcheck
     __naked __net_exit __net_init __no_kcsan __no_kmsan_checks __no_profile
     __no_sanitize_address __no_stack_protector __nocast __nocf_check __nocfi __noclone __noendbr
     __noinline __nonstring __noreturn __nosavedata __notrace_funcgraph __packed
@@ -182,9 +182,8 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
                     blank(i, drop_until)
                     continue
             if (
-                v not in KEYWORDS
-                and (_LOWER.match(v) or _ALLCAPS.match(v))
-                and 0 < i < n - 1
+                0 < i < n - 1
+                and v not in KEYWORDS
                 and (
                     toks[i - 1].value in _SPEC_BEFORE
                     and (toks[i + 1].value in _TYPE_START or toks[i + 1].value in KERNEL_TYPEDEFS)
@@ -194,6 +193,7 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
                     or v.startswith("__") and toks[i - 1].kind == "id" and toks[i - 1].value not in KEYWORDS
                     and toks[i + 1].value in (")", ",", ";", "=")
                 )
+                and (_LOWER.match(v) or _ALLCAPS.match(v))  # the regexes last: they are the dear part
             ):
                 # an unknown annotation macro: "static nokprobe_inline void f(...)",
                 # "void __exception_irq_entry f(...)"
@@ -204,7 +204,16 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
                 put(t.start, new + " " * (len(v) - len(new)))
                 keep.append(Token("id", t.start, t.start + len(new), new))
                 continue
-            if _GLUED.match(v) and 0 < i < n - 1:
+            if 0 < i < n - 1 and toks[i + 1].value == "(" and (toks[i - 1].kind == "str" or (
+                    toks[i - 1].value in ("(", ",", "?", ":", "=") and v == "__stringify")):
+                # "a" __stringify(X) "b": a call glued to a string literal expands to one
+                close = _match(toks, i + 1)
+                if close + 1 < n and (toks[i - 1].kind == "str" or toks[close + 1].kind == "str"):
+                    blank(i, close)
+                    drop_until = close
+                    continue
+            if (0 < i < n - 1 and (toks[i - 1].kind == "str" or toks[i - 1].value in ("(", ",", "?", ":", "="))
+                    and _GLUED.match(v)):
                 # KERN_INFO DRV_NAME ": x" and "%" PRIu64 "\n": macros glued to string literals
                 j = i
                 while j < n and toks[j].kind == "id" and _GLUED.match(toks[j].value):

@@ -20,6 +20,7 @@ from . import fallback, stap, tables
 from .constructs import Construct, split
 from .lex import Lexed, Macro, expression_end, lex
 from .parse import ConstructParser, Failure, Parsed
+from .prune import STATUS_HEADER_WORDS, prune
 from .walk import Facts, Func, Locate, Walker, strip
 
 KALLSYMS = "kallsyms_lookup_name"
@@ -38,6 +39,8 @@ STRONG = frozenset(
     module_core _stext _text sect_attrs _stp_module_relocate _stp_kmodule_relocate""".split()
 )
 PROBE_TYPE_NAMES = frozenset(("kprobe", "kretprobe", "jprobe"))
+BODY_NEUTRAL_TYPES = frozenset(("kprobe", "kretprobe", "kprobe_opcode_t"))  # see _Builder.__init__
+
 PROBE_FIELDS_SET = frozenset(("addr", "symbol_name", "offset"))
 _PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
@@ -76,7 +79,7 @@ def build(src: Source) -> M.ProbeModel:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
-        self.lexed: Lexed = lex(src.text)
+        self.lexed: Lexed = lex(prune(src.text))  # bodies that cannot matter are blank
         self.split = split(self.lexed)
         self.parser = ConstructParser(self.lexed, self.split, src.line_starts)
         self.model = M.ProbeModel(src.path)
@@ -93,7 +96,17 @@ class _Builder:
         self._skipped_decls: list[Construct] = []
         self._decl_index: dict[str, Construct] | None = None
         tables.scan(self.model, self.lexed, self.split)
+        # Probe type names make a declaration worth parsing (it types a global), but in a function's
+        # parameters and body they only type a local or a parameter: what a rule needs there (a field write, a
+        # kallsyms call, a registration) is a reason of its own. Unless the file harvests
+        # kallsyms_lookup_name with the kprobe trick, whose read of .addr can stand alone.
+        self._body_neutral: set[str] = set(BODY_NEUTRAL_TYPES)
         self._strong = self._strong_names()
+        if any(t.kind == "str" and KALLSYMS in t.value for t in self.split.tokens):
+            self._body_neutral = set()
+        # Without a probe type in the file no object's type is a probe's, and only the shapes
+        # "kp.addr =" / "kp->offset =" (a container declared in a header) can be probe writes.
+        self._probe_types_visible = any(t.kind == "id" and t.value in PROBE_TYPE_NAMES for t in self.split.tokens)
 
     # -- orchestration ------------------------------------------------------------------------
     def build(self) -> M.ProbeModel:
@@ -209,8 +222,10 @@ class _Builder:
                 if any(v in PROBE_TYPE_NAMES for v in vals):
                     if vals[0] in ("struct", "union") and len(vals) > 2 and vals[2] == "{":
                         names.add(vals[1])
+                        self._body_neutral.add(vals[1])
                     if vals[0] == "typedef" and c.name:
                         names.add(c.name)
+                        self._body_neutral.add(c.name)
         names.update(t.name for t in self.model.symbol_tables)
         return names
 
@@ -218,18 +233,32 @@ class _Builder:
         """Can this construct hold something a rule needs? Everything else is not parsed."""
         toks = self.split.tokens
         strong = self._strong
-        if c.kind in ("func", "macrofunc") and RELOCATE_RE.search(c.name):
-            return True
+        if c.kind in ("func", "macrofunc") and RELOCATE_RE.search(c.name) and not self._returns_status(c):
+            return True  # maybe a relocation helper
+        neutral_from = c.last
+        if c.kind in ("func", "macrofunc") and self._body_neutral:
+            # from the parameter list on: what is before it is the return type, which types calls
+            neutral_from = next((i for i in range(c.first, c.last) if toks[i].value == "("), c.last)
         for i in range(c.first, c.last):
             t = toks[i]
             if t.kind == "id":
-                if t.value in strong:
+                if t.value in strong and not (i > neutral_from and t.value in self._body_neutral):
                     return True
                 if (t.value in PROBE_FIELDS_SET and i + 1 < c.last and toks[i + 1].value == "="
-                        and toks[i - 1].value in (".", "->")):
+                        and toks[i - 1].value in (".", "->")
+                        and (self._probe_types_visible or toks[i - 2].value == "kp")):
                     return True  # a write of addr/symbol_name/offset
             elif t.kind == "str" and ("kallsyms" in t.value or "System.map" in t.value):
                 return True
+        return False
+
+    def _returns_status(self, c: Construct) -> bool:
+        """Does the function's header say it returns an int, a bool or nothing (so no address)?"""
+        for t in self.split.tokens[c.first:c.last]:
+            if t.value == c.name:
+                return True
+            if t.value not in STATUS_HEADER_WORDS:
+                return False
         return False
 
     def declaration_of(self, name: str) -> bool:

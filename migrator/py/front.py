@@ -53,16 +53,17 @@ class _Front:
         self._py_lines: list[int] | None = None
         self.nodes = list(ast.walk(tree))
         self.tracefs = "kprobe_events" in self.text
-        self.parent: dict[int, ast.AST] = {}
-        for n in self.nodes:
-            for c in ast.iter_child_nodes(n):
-                self.parent[id(c)] = n
+        self.perf = "perf_event" in self.text  # once: it is asked for every assignment
+        self._parent: dict[int, ast.AST] | None = None  # built on first use: most files never ask
 
     def scope_nodes(self, node: ast.AST) -> list[ast.AST]:
         """The nodes of the function holding ``node`` (the module's when at top level)."""
-        p = self.parent.get(id(node))
+        if self._parent is None:
+            self._parent = {id(c): n for n in self.nodes for c in ast.iter_child_nodes(n)}
+        parent = self._parent
+        p = parent.get(id(node))
         while p is not None and not isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            p = self.parent.get(id(p))
+            p = parent.get(id(p))
         return list(ast.walk(p)) if p is not None else self.nodes
 
     # -- positions ----------------------------------------------------------------------------
@@ -103,6 +104,8 @@ class _Front:
 
     # -- BPF C in strings ---------------------------------------------------------------------
     def _bpf_literals(self) -> list[ast.Constant]:
+        if "BPF" not in self.text:
+            return []  # no BPF(text=...) call: no embedded C
         names: set[str] = set()
         found: list[ast.Constant] = []
 
@@ -291,7 +294,9 @@ class _Front:
                       and any(isinstance(t, ast.Name) and t.id == e.id for t in n.targets)]
             if not values:
                 return None, False
-            got = [self._address_of(v) for v in values if not isinstance(v, ast.Name)]
+            # "addr = 0" (or None) before the loop that finds it is a placeholder, not a value
+            got = [self._address_of(v) for v in values if not isinstance(v, ast.Name) and not (
+                isinstance(v, ast.Constant) and v.value in (0, None) and not isinstance(v.value, bool))]
             if got and all(g[0] is not None or g[1] for g in got):
                 nums = {g[0] for g in got}
                 return (nums.pop() if len(nums) == 1 else None), True
@@ -353,7 +358,7 @@ class _Front:
         self.model.attach_addrs.append(M.AddrSite(span, api, number, self.text[a:b], kret, refusal=_RUNTIME))
 
     def _perf_assign(self, node: ast.Assign) -> None:
-        if "perf_event" not in self.text:
+        if not self.perf:
             return
         for t in node.targets:
             if not (isinstance(t, ast.Attribute) and t.attr in ("kprobe_addr", "config2")):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .. import model as M
+from ..c.lex import blank
 from ..source import Source
 from . import tracefs
 
@@ -36,7 +37,7 @@ def wanted(text: str) -> bool:
     return any(t in text for t in TRIGGERS)
 
 
-_LEX_RE = re.compile(r"""//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)|(?P<s>"(?:[^"\\\n]|\\[\s\S])*"?)|'(?:[^'\\\n]|\\[\s\S])*'?""")
+_LEX_RE = re.compile(r"""//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)|(?P<s>"(?:[^"\\\n]|\\[\s\S])*"?)|'(?:[^'\\\n]|\\[\s\S])*'?""")
 
 
 def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -51,7 +52,7 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
         if m.group()[0] == "'":
             continue
         parts.append(text[last:m.start()])
-        parts.append(re.sub(r"[^\n]", " ", m.group()))
+        parts.append(blank(m.group()))
         last = m.end()
     parts.append(text[last:])
     return "".join(parts), strings
@@ -175,18 +176,43 @@ _FIELD_ASSIGN = re.compile(r"(?m)^[ \t]*(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(?:\.|->
                            r"\s*=\s*([^;]*);")
 
 
+def _line_matches(pattern: re.Pattern[str], text: str, words: tuple[str, ...]) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a line-anchored pattern, tried only at the lines holding one of
+    ``words`` and the two above them (the pattern's own search is tried at every line of a large file)."""
+    starts = set()
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            line = text.rfind("\n", 0, i) + 1
+            starts.add(line)
+            for _ in range(2):  # "attr\n\t.config2 = ...": the statement may start a line or two above
+                line = text.rfind("\n", 0, max(line - 1, 0)) + 1
+                starts.add(line)
+            i = text.find(w, i + len(w))
+    found = []
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue  # inside the previous match (a statement over several lines)
+        m = pattern.match(text, start)
+        if m:
+            found.append(m)
+            end = m.end()
+    return found
+
+
 def _perf(masked: str, model: M.ProbeModel) -> None:
     named: set[str] = set()
     kprets: set[str] = set()
-    for m in _FIELD_ASSIGN.finditer(masked):
+    for m in _line_matches(_FIELD_ASSIGN, masked, ("kprobe_func", "config", "uprobe_path")):
         obj = re.sub(r"\s+", "", m.group(1))
         value = m.group(3).strip()
         if m.group(2) == "config":
-            if value == "1" or "RETPROBE" in value:
+            if value == "1" or "retprobe" in value.lower():  # 1, PERF_PROBE_CONFIG_IS_RETPROBE, 1 << retprobe_bit()
                 kprets.add(obj)
         elif value not in ("0", "NULL"):
             named.add(obj)
-    for m in _PERF_ASSIGN.finditer(masked):
+    for m in _line_matches(_PERF_ASSIGN, masked, ("kprobe_addr", "config2")):
         obj = re.sub(r"\s+", "", m.group(2))
         op, fld = m.group(3), m.group(4)
         if obj in named:
@@ -208,7 +234,7 @@ def _perf(masked: str, model: M.ProbeModel) -> None:
         body = masked[lo:hi]
         if re.search(r"\." + _NAME_FIELDS + r"\s*=\s*(?!(?:0|NULL)\s*[,}])", body + "}"):
             continue
-        kret = re.search(r"\.config\s*=\s*(?:1\b|[^,}]*RETPROBE)", body) is not None
+        kret = re.search(r"\.config\s*=\s*(?:1\b|[^,}]*(?i:retprobe))", body) is not None
         value = m.group(2)
         vspan = M.Span(m.start(2), m.end(2))
         fld = m.group(1)

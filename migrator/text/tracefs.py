@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 # The command (p, r, r<MAXACTIVE>), the optional [GRP/]EVENT, then the location.
-DEF_RE = re.compile(r"(?P<cmd>[pr])(?P<max>\d*)(?::(?P<event>[^\s'\"`;|&<>]*))?[ \t]+(?P<loc>[^\s'\"`;|&<>\\]+)")
+# A format field in the location may hold spaces: 0x{entry + 0x20:x}.
+DEF_RE = re.compile(r"(?P<cmd>[pr])(?P<max>\d*)(?::(?P<event>[^\s'\"`;|&<>]*))?[ \t]+"
+                    r"(?P<loc>(?:\{[^{}\n'\"]*\}|[^\s'\"`;|&<>\\{])+)")
 NUMBER_RE = re.compile(r"(?:0[xX][0-9a-fA-F]+|\d+)")
 # Addresses formatted at run time: printf/%-formatting, str.format/f-strings, shell expansions.
 PLACEHOLDER_RE = re.compile(
