@@ -40,6 +40,7 @@ STRONG = frozenset(
 )
 PROBE_TYPE_NAMES = frozenset(("kprobe", "kretprobe", "jprobe"))
 BODY_NEUTRAL_TYPES = frozenset(("kprobe", "kretprobe", "kprobe_opcode_t"))  # see _Builder.__init__
+_PROBE_WORD_RE = re.compile(r"\b(?:kprobe|kretprobe|jprobe|kprobe_opcode_t)\b")
 
 PROBE_FIELDS_SET = frozenset(("addr", "symbol_name", "offset"))
 _PROBE_MACRO_BODY = re.compile(r"\.\s*(addr|symbol_name|offset)\s*=|\bstruct\s+k(ret)?probe\b|\bstruct\s+jprobe\b")
@@ -214,7 +215,7 @@ class _Builder:
         """Identifiers that make a construct worth parsing in this file."""
         names = set(STRONG) | self.probe_macros
         for name, m in self.lexed.macros.items():
-            if "kallsyms" in m.body or "kprobe" in m.body or "System.map" in m.body:
+            if "kallsyms" in m.body or "System.map" in m.body or _PROBE_WORD_RE.search(m.body):
                 names.add(name)
         for c in self.split.constructs:  # user types that hold a probe: struct my_probe { struct kprobe kp; }
             if c.kind == "decl":
@@ -242,7 +243,8 @@ class _Builder:
         for i in range(c.first, c.last):
             t = toks[i]
             if t.kind == "id":
-                if t.value in strong and not (i > neutral_from and t.value in self._body_neutral):
+                if t.value in strong and not (t.value in self._body_neutral and (
+                        i > neutral_from or t.value == "kprobe_opcode_t")):  # (no function returns a probe as that)
                     return True
                 if (t.value in PROBE_FIELDS_SET and i + 1 < c.last and toks[i + 1].value == "="
                         and toks[i - 1].value in (".", "->")

@@ -126,9 +126,9 @@ def prune(text: str) -> str:
     code_hits = trigger_hits(code, bool(word_hits(code, PROBE_TYPES)))
     path_macros = set()
     for m in _DEFINE_RE.finditer(code):
-        # the builder reads any mention of kprobe in a macro body
+        # a macro holding a trigger (TRIGGER_WORDS has the probe type words the builder looks for)
         i = bisect.bisect_left(code_hits, m.start(2))
-        if i < len(code_hits) and code_hits[i] < m.end(2) or "kprobe" in m.group(2):
+        if i < len(code_hits) and code_hits[i] < m.end(2):
             names.add(m.group(1))
         if _PATH_RE.search(m.group(2)):
             path_macros.add(m.group(1))

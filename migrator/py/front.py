@@ -92,6 +92,7 @@ class _Front:
             self._embedded(node, i + 1)
         bpf_ids = {id(n) for n in bpf}
         bpf_ids |= {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
+        inner_adds = {id(n.left) for n in self.nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)}
         for n in self.nodes:
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in bpf_ids:
                 self._string(n)
@@ -101,6 +102,8 @@ class _Front:
                 self._call(n)
             elif isinstance(n, ast.Assign):
                 self._perf_assign(n)
+            if self.tracefs and isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) and id(n) not in inner_adds:
+                self._concatenation(n)
 
     # -- BPF C in strings ---------------------------------------------------------------------
     def _bpf_literals(self) -> list[ast.Constant]:
@@ -211,6 +214,41 @@ class _Front:
             elif d.formatted:
                 self.model.tracefs_defs.append(M.AddrSite(span, api, None, d.loc, kret, refusal=(
                     "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition")))
+
+    def _concatenation(self, node: ast.BinOp) -> None:
+        """"p:" + grp + "/" + ev + " 0x" + format(a, "x"): a definition built by ``+``. The parts
+        that are not string literals stand in as {expression}, so "0x{...}" and "{hex(a)}" read as
+        addresses formatted at run time."""
+        parts: list[ast.AST] = []
+        e: ast.AST = node
+        while isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+            parts.append(e.right)
+            e = e.left
+        parts.append(e)
+        parts.reverse()
+        if not any(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):
+            return
+        text = ""
+        pieces: list[tuple[int, ast.AST]] = []  # (offset in text, part)
+        for p in parts:
+            pieces.append((len(text), p))
+            if isinstance(p, ast.Constant) and isinstance(p.value, str):
+                text += p.value
+            else:
+                text += "{" + re.sub(r"[{}'\"\n]", "", ast.unparse(p)) + "}"
+        if not re.search(r"(?:^|\n)[ \t]*[pr]\d*[: \t]", text):
+            return
+        for d in tracefs.find(text):
+            if not d.formatted:
+                continue  # a literal address lies inside one string literal: _string reports it
+            at, part = next((o, p) for o, p in reversed(pieces) if o <= d.loc_start)
+            if isinstance(part, ast.Constant):
+                a = self.literal(part).offset(d.loc_start - at)
+            else:
+                a = self.span(part)[0]
+            span = M.Span(a, a + 1)
+            self.model.tracefs_defs.append(M.AddrSite(span, tracefs.describe(d), None, d.loc, d.cmd == "r", refusal=(
+                "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition")))
 
     def _fstring(self, node: ast.JoinedStr) -> None:
         a, b = self.span(node)

@@ -112,14 +112,16 @@ def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str
 # VAR=value anywhere on a line (after "case) ", "&&", "local"...); the value up to the line's end
 _ANY_ASSIGN = r"""(?<![\w$/.-]){name}=(?P<value>[^\n]*)"""
 # a value that is an address made at run time: 0x$a, "0x${a}", 0x$(awk ...), or read from a symbol file
-_RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`)|kallsyms|System\.map""")
+_RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`|[0-9a-fA-F]+["']?(?:\s|;|$))|kallsyms|System\.map""")
 
 
 def _runtime_address(text: str, d: tracefs.Definition, span: M.Span, api: str, kret: bool) -> M.AddrSite | None:
-    """A site for $VAR when every assignment of VAR in the script makes an address at run time."""
+    """A site for $VAR when every assignment of VAR in the script is an address: made at run time,
+    or one of several literal addresses (case arms for two kernels)."""
     values = [m.group("value") for start, end in _code_lines(text)
               for m in re.finditer(_ANY_ASSIGN.format(name=re.escape(d.variable)), text[start:end])]
     if not values or not all(_RUNTIME_ADDRESS_RE.search(v) for v in values):
         return None
-    return M.AddrSite(span, api, None, d.loc, d.cmd == "r", refusal=f"${d.variable} holds an address made at run "
-                      "time; put the symbol name (SYM+OFF) into the definition instead")
+    return M.AddrSite(span, api, None, d.loc, d.cmd == "r", refusal=f"${d.variable} holds an address that is set "
+                      "in more than one place or made at run time; put the symbol name (SYM+OFF) into the "
+                      "definition instead")
