@@ -142,7 +142,7 @@ def main() -> None:
             if n.endswith((".c", ".h")):
                 with open(os.path.join(root, n), "rb") as fh:
                     data = fh.read()
-                if worth_parsing(data):
+                if worth_parsing(data, os.path.join(root, n)):
                     cand_files += 1
                     cand_bytes += len(data)
     results = {

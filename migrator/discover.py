@@ -66,15 +66,18 @@ def _excluded(path: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(os.path.basename(norm), p) for p in patterns)
 
 
-# Second stage, on the few files that pass the triggers: the shapes a finding needs at all (an
-# addr write, kallsyms, a jprobe, a symbol file path, relocation, an address/name table) and the
-# other probe layers' (Python tools, tracefs scripts, BPF/perf loaders: attach_kprobe, kprobe_events,
-# the kprobe PMU, BCC's BPF(...)). Each is its own regex starting with a literal, tried cheapest
-# first: one alternation of them all is tried byte by byte and cost more than the first stage.
+# Second stage, on the few files that pass the triggers: the shapes a finding needs at all. Each
+# is its own regex starting with a literal, tried cheapest first: one alternation of them all is
+# tried byte by byte and cost more than the first stage.
 _SIGNALS = tuple(re.compile(p) for p in (
-    rb"kallsyms_lookup_name", rb"jprobe", rb"/proc/kallsyms", rb"System\.map", rb"relocat", rb"core_layout",
-    rb"module_core", rb"sect_attrs", rb"_stext", rb"attach_k", rb"kprobe_events", rb"kprobe_addr", rb"config2",
+    rb"kallsyms_lookup_name", rb"jprobe", rb"System\.map", rb"relocat\w*\s*\(", rb"core_layout", rb"module_core",
+    rb"sect_attrs", rb"_stext", rb"kprobe_events",
 ))
+# C: a kallsyms path is a string literal; the libbpf attach call that takes no function name
+_C_SIGNALS = (re.compile(rb"\"/proc/kallsyms\""), re.compile(rb"attach_kprobe_opts"))
+# Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
+_OTHER_SIGNALS = (re.compile(rb"/proc/kallsyms"), re.compile(rb"attach_k"))
+_PERF_ADDR = re.compile(rb"(?:kprobe_addr|config2)\s*=")  # with perf_event in the file: the kprobe PMU
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 _PROBE_TYPE_WORDS = re.compile(rb"k(?:ret)?probe(?:_opcode_t)?\b|jprobe\b")
@@ -84,10 +87,16 @@ _TABLE_ENTRY = re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def worth_parsing(data: bytes) -> bool:
+def worth_parsing(data: bytes, path: str = "") -> bool:
+    """Can any rule find something in ``data`` (the bytes of ``path``)? Never wrong when it says no:
+    a file it drops holds none of the shapes the front end of its kind looks at."""
     if TRIGGER_RE.search(data) is None:
         return False
     if any(p.search(data) for p in _SIGNALS):
+        return True
+    if any(p.search(data) for p in (_C_SIGNALS if front_end(path, data) == "c" else _OTHER_SIGNALS)):
+        return True
+    if _PERF_ADDR.search(data) and b"perf_event" in data:
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (

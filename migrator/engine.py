@@ -104,7 +104,7 @@ def _work(chunk: list[Candidate | tuple[str, str]], spec: dict[str, Any]) -> dic
         if isinstance(item, Candidate):
             # the common case, kept short: most files of a tree are read, searched and dropped
             data = read_candidate(item.path, opts, item.explicit)
-            if isinstance(data, bytes) and not worth_parsing(data):
+            if isinstance(data, bytes) and not worth_parsing(data, item.path):
                 continue
             r = (FileResult(item.path, diagnostics=[data]) if isinstance(data, Diagnostic)
                  else check_bytes(item.path, data, opts, explicit=item.explicit))
@@ -244,7 +244,7 @@ class _Timer:
 def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) -> FileResult:
     if len(data) > opts.max_bytes:
         return FileResult(path, diagnostics=[_over_limit(path, len(data), opts)])
-    if not worth_parsing(data):
+    if not worth_parsing(data, path):
         return FileResult(path, skipped=True)
     if b"\0" in data[:8192]:
         return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])

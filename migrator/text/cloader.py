@@ -37,6 +37,8 @@ def wanted(text: str) -> bool:
     return any(t in text for t in TRIGGERS)
 
 
+# a string that may hold a definition (p:, r:, r32: with maxactive, "p ADDR"); tracefs.find decides
+_DEF_HEAD = re.compile(r"[pr]\d*[: ]")
 _LEX_RE = re.compile(r"""//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)|(?P<s>"(?:[^"\\\n]|\\[\s\S])*"?)|'(?:[^'\\\n]|\\[\s\S])*'?""")
 
 
@@ -65,7 +67,7 @@ def scan(src: Source, model: M.ProbeModel) -> None:
     masked, strings = _mask(text)
     if "kprobe_events" in text:
         for at, raw in strings:
-            if "p:" in raw or "r:" in raw or '"p ' in raw or '"r ' in raw or "\\np " in raw or "\\nr" in raw:
+            if _DEF_HEAD.search(raw):
                 _string_defs(at, raw, model)
     if "attach_kprobe_opts" in text:
         _libbpf(masked, model)
