@@ -81,7 +81,9 @@ _OTHER_SIGNALS = (re.compile(rb"/proc/kallsyms"), re.compile(rb"attach_k"))
 _PERF_ADDR = re.compile(rb"(?:kprobe_addr|config2)\s*=")  # with perf_event in the file: the kprobe PMU
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
-_PROBE_TYPE_WORDS = re.compile(rb"k(?:ret)?probe(?:_opcode_t)?\b|jprobe\b")
+# a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
+# string does not), and kprobe_opcode_t casts mark probe addresses
+_PROBE_TYPE_WORDS = re.compile(rb"kprobe_opcode_t\b|struct\s+(?:k(?:ret)?probe|jprobe)\b")
 _KP_ADDR = re.compile(rb"kp\s*(?:\.|->)\s*addr\s*=[^=]")
 _WORD_SIGNALS = (re.compile(rb"_text\b"), re.compile(rb"BPF\s*\("))  # and no word byte before them
 _TABLE_ENTRY = re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}")

@@ -41,7 +41,8 @@ TRIGGER_SUBSTRINGS = ("kallsyms", "System.map")
 # a write of a probe field: the field's name first (a literal is found fast), what is before it checked after
 _FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in ("addr", "symbol_name", "offset"))
 _KP_BEFORE_RE = re.compile(r"\bkp\s*(?:\.|->)$")
-_TABLE_ENTRY_RE = re.compile(r"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}")  # {0xffff..., "name"}
+# {0xffff..., "name"} and {"name", 0xffff...}: two regexes, each starting with a literal (fast)
+_TABLE_ENTRY_RES = (re.compile(r"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\""), re.compile(r"\"\s*,\s*0x[0-9a-fA-F]{4,}"))
 _RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
 _PATH_RE = re.compile(r"/proc/kallsyms|System\.map")
 # a header made only of these returns no address: "static int __init relocate_all(...)"
@@ -57,7 +58,8 @@ _ADDRESS_VALUE_RE = re.compile(r"\baddr\b|kallsyms")
 _DECLARATOR_END_RE = re.compile(r"\s*(?:\[[^\]\n]*\]\s*)*(?:=|;|\)\s*\()")
 # what a statement declares: variables, struct/union tags, typedef names
 _DECLARED_RE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]\s*)*(?:=|;|,|\)\s*\(|\{|$)")
-_DEFINE_RE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)((?:[^\n\\]|\\\r?\n|\\.)*)", re.MULTILINE)
+# "#define NAME body" (the # is found by its literal; _in_directive checks it starts its line)
+_DEFINE_RE = re.compile(r"#[ \t]*define[ \t]+([A-Za-z_]\w*)((?:[^\n\\]|\\\r?\n|\\.)*)")
 _STATEMENT_END_RE = re.compile(r"[;}]|^[ \t]*#[^\n]*$", re.MULTILINE)
 
 
@@ -126,6 +128,8 @@ def prune(text: str) -> str:
     code_hits = trigger_hits(code, bool(word_hits(code, PROBE_TYPES)))
     path_macros = set()
     for m in _DEFINE_RE.finditer(code):
+        if not _in_directive(code, m.start() + 1):
+            continue
         # a macro holding a trigger (TRIGGER_WORDS has the probe type words the builder looks for)
         i = bisect.bisect_left(code_hits, m.start(2))
         if i < len(code_hits) and code_hits[i] < m.end(2):
@@ -134,7 +138,7 @@ def prune(text: str) -> str:
             path_macros.add(m.group(1))
     # the names a file-scope statement holding a trigger declares:
     # static const char *path = "/proc/kallsyms";  struct my_probe { struct kprobe kp; ...
-    for h in code_hits + [m.start() for m in _TABLE_ENTRY_RE.finditer(code)]:
+    for h in code_hits + [m.start() for r in _TABLE_ENTRY_RES for m in r.finditer(code)]:
         if at_file_scope(h) and not _in_directive(code, h):
             stmt = code[_statement_start(code, h):_statement_end(code, h)]
             names.update(w for w in _DECLARED_RE.findall(stmt) if w not in KEYWORDS)
