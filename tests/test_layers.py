@@ -121,3 +121,13 @@ def test_perf_uprobe_with_a_path_is_clean(run_check):
            "\t\t.config1 = (__u64)(unsigned long)\"/bin/bash\",\n\t\t.config2 = 0x4245c0,\n\t};\n"
            "\treturn 0; /* kprobe */\n}\n")
     assert run_check(src, "u.c").findings == []
+
+
+def test_all_nodes_is_ast_walk_in_order():
+    import ast
+
+    from migrator.py.front import all_nodes
+
+    for path in sorted(ROOT.glob("corpus/**/*.py")):
+        tree = ast.parse(path.read_bytes())
+        assert [id(n) for n in all_nodes(tree)] == [id(n) for n in ast.walk(tree)], path
