@@ -1,20 +1,24 @@
 """Blank the function bodies that cannot matter, before the file is lexed.
 
-Most of a large candidate file (``kernel/bpf/verifier.c`` mentions ``kprobe`` in a handful of its
-hundreds of functions) is function bodies no rule will ever look at, and lexing, masking and
+Most of a large candidate file (``kernel/bpf/verifier.c`` mentions ``kallsyms_lookup_name`` in a
+handful of its 572 functions) is function bodies no rule will ever look at, and lexing, masking and
 splitting them was most of the cost of a whole-tree run. In kernel style a function body opens
 with ``{`` in column 1 after a header ending in ``)`` and closes with ``}`` in column 1; such a body
 is replaced by spaces of the same length (newlines and preprocessor lines kept, so offsets, lines
-and ``#if`` structure stay those of the file) unless it mentions:
+and ``#if`` structure stay those of the file) unless
 
-- a trigger: a probe type or field write, ``kallsyms``, ``System.map``, relocation and module-base
-  names, SystemTap's runtime names;
-- a name the kept code gives meaning to: a kept function, a global assigned in a kept body (a
-  pointer harvested with the kprobe trick), a file-scope name declared on a line holding a trigger
-  (``static const char *path = "/proc/kallsyms";``), a macro whose body holds a trigger.
+- round one: its header or body holds a trigger (a probe type, a probe field write, ``kallsyms``,
+  ``System.map``, relocation and module-base names, SystemTap's runtime), or a macro whose body
+  holds one, or its name says "relocat";
+- round two: it mentions a name round one gives meaning to: a round-one function that can return
+  an address or reads a symbol file (a kallsyms wrapper, a relocation helper, a parser), a global
+  assigned an address in a round-one body (a pointer harvested with the kprobe trick), a name a
+  file-scope statement holding a trigger declares (``static const char *path = "/proc/kallsyms";``).
 
-Kept bodies can make more names matter, so this runs to a fixed point. Bodies in other styles
-(``int f(void) {``) are never blanked: they are analysed as before.
+The builder (``probes.py``) parses the same way: its interesting constructs, then one level up
+through the names they give meaning to. ``tests/test_prune.py`` checks that every corpus module
+gives the same findings with and without this step. Bodies in other styles (``int f(void) {``) are
+never blanked.
 """
 
 from __future__ import annotations
@@ -109,13 +113,7 @@ class _Body:
 def prune(text: str) -> str:
     """``text`` with the bodies that cannot matter blanked (same length), or ``text`` itself."""
     code = text  # comments are read as code: at worst a body is kept that need not be
-    bodies: list[_Body] = []
-    prev = 0
-    for m in _BODY_RE.finditer(code):
-        if _HEADER_END_RE.search(code, prev, m.start()):  # not "= {" initializers, struct definitions
-            header = _last_statement_start(code, prev, m.start())
-            bodies.append(_Body(header, m.start(1), m.end(1), _function_name(code[header:m.start()])))
-        prev = m.end()
+    bodies = _bodies(code)
     if not bodies:
         return text
     starts = [b.header for b in bodies]
@@ -130,45 +128,50 @@ def prune(text: str) -> str:
     for m in _DEFINE_RE.finditer(code):
         if not _in_directive(code, m.start() + 1):
             continue
-        # a macro holding a trigger (TRIGGER_WORDS has the probe type words the builder looks for)
         i = bisect.bisect_left(code_hits, m.start(2))
         if i < len(code_hits) and code_hits[i] < m.end(2):
-            names.add(m.group(1))
+            names.add(m.group(1))  # a macro holding a trigger
         if _PATH_RE.search(m.group(2)):
             path_macros.add(m.group(1))
-    # the names a file-scope statement holding a trigger declares:
-    # static const char *path = "/proc/kallsyms";  struct my_probe { struct kprobe kp; ...
     for h in code_hits + [m.start() for r in _TABLE_ENTRY_RES for m in r.finditer(code)]:
         if at_file_scope(h) and not _in_directive(code, h):
             stmt = code[_statement_start(code, h):_statement_end(code, h)]
             names.update(w for w in _DECLARED_RE.findall(stmt) if w not in KEYWORDS)
-    # Round one: the bodies the builder parses first (a trigger or a trigger macro in the header or
-    # the body). Round two: the bodies that mention a name round one gives meaning to (the
-    # builder's second round goes one level up the same way).
     kept = [bool(_RELOCATE_RE.search(b.name)) for b in bodies]
     for i in _bodies_holding(code_hits + word_hits(code, names), starts, bodies):
-        kept[i] = True
+        kept[i] = True  # round one
     paths = set(_bodies_holding(word_hits(code, path_macros), starts, bodies)) if path_macros else set()
     for i, (b, keep) in enumerate(zip(bodies, kept, strict=True)):
         if not keep:
             continue
-        # A caller of this function matters if it can be a kallsyms wrapper or a relocation helper
-        # (it returns an address) or a System.map/kallsyms parser (whatever it returns).
         if b.name and (not _returns_status(code[b.header:b.start], b.name) or i in paths
                        or _PATH_RE.search(code, b.start, b.end)):
             names.add(b.name)
-        # a global assigned here (a pointer harvested with the kprobe trick) makes its users matter
         names.update(w for w, value in _ASSIGNED_RE.findall(code, b.start, b.end)
                      if w not in names and _ADDRESS_VALUE_RE.search(value) and _declared_at_file_scope(
                          code, w, at_file_scope))
     for i in _bodies_holding(word_hits(code, names), starts, bodies):
-        kept[i] = True
-    if all(kept):
-        return text
+        kept[i] = True  # round two
+    return text if all(kept) else _blanked(text, bodies, kept)
+
+
+def _bodies(code: str) -> list[_Body]:
+    """The kernel-style function bodies of ``code`` (not "= {" initializers or struct definitions)."""
+    bodies = []
+    prev = 0
+    for m in _BODY_RE.finditer(code):
+        if _HEADER_END_RE.search(code, prev, m.start()):
+            header = _last_statement_start(code, prev, m.start())
+            bodies.append(_Body(header, m.start(1), m.end(1), _function_name(code[header:m.start()])))
+        prev = m.end()
+    return bodies
+
+
+def _blanked(text: str, bodies: list[_Body], kept: list[bool]) -> str:
     parts = []
     last = 0
     for b, keep in zip(bodies, kept, strict=True):
-        if keep or code.count("/*", b.start, b.end) != code.count("*/", b.start, b.end):
+        if keep or text.count("/*", b.start, b.end) != text.count("*/", b.start, b.end):
             continue  # (a body that opens or closes a comment is not one)
         parts.append(text[last:b.start])
         parts.append(_blank_body(text[b.start:b.end]))

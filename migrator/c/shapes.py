@@ -1,0 +1,56 @@
+"""Names and small helpers both halves of the C front end share: the builder (``probes.py``) and
+the classifier of written addresses (``classify.py``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pycparser import c_ast
+
+KALLSYMS = "kallsyms_lookup_name"
+RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
+MODULE_BASE_NAMES = frozenset(
+    ["module_core", "core_layout", "init_layout", "module_init", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase"]
+)
+TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text"))
+REGISTER = frozenset(
+    ["register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes"]
+)
+_INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
+
+def parse_int(text: str) -> int | None:
+    m = _INT_RE.match(text)
+    if not m:
+        return None
+    try:
+        return int(m.group(1), 0) if not re.match(r"^0\d", m.group(1)) else int(m.group(1), 8)
+    except ValueError:
+        return None
+
+
+class FileLocator:
+    def __init__(self, line_starts: list[int], line_offset: int) -> None:
+        self.line_starts = line_starts
+        self.line_offset = line_offset
+
+    def __call__(self, node: Any) -> int:
+        coord = node.coord
+        if coord is None:
+            return 0
+        line = coord.line + self.line_offset
+        if line - 1 >= len(self.line_starts):
+            return self.line_starts[-1]
+        return self.line_starts[line - 1] + max(coord.column, 1) - 1
+
+
+def names_in(node: Any) -> set[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.ID):
+            out.add(n.name)
+        for _name, child in n.children():
+            stack.append(child)
+    return out
