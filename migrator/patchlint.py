@@ -244,6 +244,10 @@ def _files(text: str, label: str, where: str, messages: list[Message]) -> list[F
     lines = text.splitlines(keepends=True)
     starts = [i for i, ln in enumerate(lines) if ln.startswith("diff --git ")]
     if not starts:
+        bad = _bad_hunk_header(lines)
+        if bad:
+            messages.append(Message(where, "error", f"malformed patch: {bad}"))
+            return []
         try:
             patch = PatchSet(text)
         except Exception as e:  # noqa: BLE001 - unidiff raises several types on bad input
@@ -259,6 +263,10 @@ def _files(text: str, label: str, where: str, messages: list[Message]) -> list[F
     out = []
     for start, end in zip(starts, starts[1:] + [len(lines)], strict=True):
         change, body = _git_change(lines[start:end], label)
+        bad = _bad_hunk_header(body)
+        if bad:
+            messages.append(Message(_label(change), "error", f"malformed patch: {bad}"))
+            continue
         if body and not change.binary:
             try:
                 for pf in PatchSet("--- a/f\n+++ b/f\n" + "".join(body)):
@@ -268,6 +276,17 @@ def _files(text: str, label: str, where: str, messages: list[Message]) -> list[F
                 continue
         out.append(change)
     return out
+
+
+_HUNK_HEADER = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+
+
+def _bad_hunk_header(lines: list[str]) -> str:
+    """unidiff skips a line like "@@ garbage @@" and the hunk after it, unnoticed: say so instead."""
+    for ln in lines:
+        if ln.startswith("@@") and not _HUNK_HEADER.match(ln):
+            return f'hunk header {ln.strip()[:60]!r} is not "@@ -START[,COUNT] +START[,COUNT] @@"'
+    return ""
 
 
 def parse(data: bytes, name: str = "<diff>") -> tuple[list[FileChange], list[Message]]:

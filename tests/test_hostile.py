@@ -605,7 +605,9 @@ def test_diff_through_a_symlink_out_of_the_root_reads_only_the_hunks(tmp_path):
     (b"", None),
     (b"--- a/mod.c\n+++ b/mod.c\n@@ -1,10 +1,30 @@\n int x;\n+static struct kprobe kp;\n",
      "malformed patch: Hunk is shorter than expected"),
-], ids=["random-bytes", "empty", "short-hunk"])
+    (b"--- a/mod.c\n+++ b/mod.c\n@@ garbage @@\n int x;\n+static struct kprobe kp = { .addr = (void *)0x10 };\n",
+     "malformed patch: hunk header '@@ garbage @@' is not"),
+], ids=["random-bytes", "empty", "short-hunk", "garbage-hunk-header"])
 def test_malformed_patches(tmp_path, patch, message):
     r = pm("check", "--diff", "-", cwd=tmp_path, stdin=patch)
     if message is None:

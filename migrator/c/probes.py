@@ -77,7 +77,9 @@ class _Builder:
             self._body_neutral = set()
         # Without a probe type in the file no object's type is a probe's, and only the shapes
         # "kp.addr =" / "kp->offset =" (a container declared in a header) can be probe writes.
-        self._probe_types_visible = any(t.kind == "id" and t.value in PROBE_TYPE_NAMES for t in self.split.tokens)
+        # (a kprobe_opcode_t cast marks a probe write too, whatever the object's type)
+        self._probe_types_visible = any(t.kind == "id" and (t.value in PROBE_TYPE_NAMES or t.value == "kprobe_opcode_t")
+                                        for t in self.split.tokens)
 
     # -- orchestration ------------------------------------------------------------------------
     def build(self) -> M.ProbeModel:

@@ -40,7 +40,7 @@ TRIGGER_WORDS = (
     "init_layout", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase", "_stext", "_text",
     "_stp_module_relocate", "_stp_kmodule_relocate",
 )
-PROBE_TYPES = ("kprobe", "kretprobe", "jprobe")
+PROBE_TYPES = ("kprobe", "kretprobe", "jprobe", "kprobe_opcode_t")  # (a kprobe_opcode_t cast marks a probe write)
 TRIGGER_SUBSTRINGS = ("kallsyms", "System.map")
 # a write of a probe field: the field's name first (a literal is found fast), what is before it checked after
 _FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in ("addr", "symbol_name", "offset"))
