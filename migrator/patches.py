@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import email.utils
 import os
+import re
 import tempfile
 import time
 
@@ -82,6 +83,46 @@ class Changed(Exception):
     """The file changed on disk after it was read."""
 
 
+TEMP_PREFIX = ".probe-migrator-"
+_TEMP_RE = re.compile(r"^\.probe-migrator-(\d+)-[A-Za-z0-9_]+$")
+_swept: set[str] = set()
+
+
+def _temp_in(directory: str) -> tuple[int, str]:
+    """A temp file next to the target, named after this process; a run killed while writing (SIGKILL)
+    leaves its temp file behind, so the first write into a directory removes those of dead runs."""
+    if directory not in _swept:
+        _swept.add(directory)
+        _sweep(directory)
+    return tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
+
+
+def _sweep(directory: str) -> None:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m and not _alive(int(m.group(1))):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: leave its file alone
+    return True
+
+
 def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
     """Replace ``path`` with ``new`` only if it still holds ``expected_old``; old or new, never partial.
 
@@ -93,7 +134,7 @@ def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
         if fh.read() != expected_old:
             raise Changed(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".probe-migrator-", dir=directory)
+    fd, tmp = _temp_in(directory)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(new)
@@ -121,7 +162,7 @@ def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
 def write_new_file(path: str, data: bytes) -> None:
     """Create ``path`` atomically (a patch file of a series)."""
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".probe-migrator-", dir=directory)
+    fd, tmp = _temp_in(directory)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

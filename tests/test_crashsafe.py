@@ -6,7 +6,8 @@ after a random delay anywhere in the run, half right after the first write shows
 the write phase, which is a few per cent of the run, is hit every time). ``PM_CRASH_ITERATIONS``
 sets the number of kills per test (default 12).
 
-Temp files (``.probe-migrator-*``) may remain after a SIGKILL: nothing can remove them then. They
+Temp files (``.probe-migrator-PID-*``) may remain after a SIGKILL; the next run that writes into the
+directory removes those whose process is gone (tested below). They
 are hidden, never end in a suffix the walker reads, and never replace a real file; the tests count
 them and check that a later run completes the migration regardless.
 """
@@ -206,3 +207,22 @@ def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, monkey
     assert target.read_bytes() == (CORPUS / "a" / "sysmap_openat.c").read_bytes() + \
         b"/* saved by the user meanwhile */\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP)]
+
+
+def test_temp_files_of_killed_runs_are_removed_by_the_next_write(tmp_path):
+    """A SIGKILL during --write leaves .probe-migrator-PID-* behind; the next run that writes into
+    that directory removes the ones whose process is gone, and no one else's."""
+    target = tmp_path / "m.c"
+    shutil.copy(CORPUS / "a" / "sysmap_openat.c", target)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{TEMP}{int(dead.stdout)}-abc123"
+    stale.write_bytes(b"half a file")
+    alive = tmp_path / f"{TEMP}{os.getpid()}-def456"  # this test's process: still running
+    alive.write_bytes(b"in use")
+    other = tmp_path / f"{TEMP}notapid"
+    other.write_bytes(b"not ours to judge")
+    r = subprocess.run([sys.executable, "-m", "migrator", "fix", "--write", "--symbols", str(MAP), str(target)],
+                       cwd=ROOT, capture_output=True)
+    assert r.returncode in (0, 1), r.stderr.decode()
+    assert target.read_bytes() == (CORPUS / "a" / "sysmap_openat.c.fixed").read_bytes()
+    assert not stale.exists() and alive.exists() and other.exists()
