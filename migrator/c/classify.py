@@ -513,32 +513,30 @@ def _spans(b: _Builder, anchor: int, designated: bool) -> tuple[M.Span, M.Span]:
             k -= 1
             continue
         if p == "]":
-            depth = 0
-            while k > 0:
-                k -= 1
-                if toks[k].value == "]":
-                    depth += 1
-                elif toks[k].value == "[":
-                    depth -= 1
-                    if depth == 0:
-                        break
+            k = _back_to_open(toks, k, "[", "]")
             continue
         if p == ")" and not designated and toks[k].value in (".", "->", "["):  # (*pp)->addr, not if (c) kp.addr
-            depth = 0
-            while k > 0:
-                k -= 1
-                if toks[k].value == ")":
-                    depth += 1
-                elif toks[k].value == "(":
-                    depth -= 1
-                    if depth == 0:
-                        break
+            k = _back_to_open(toks, k, "(", ")")
             continue
         if p == "*" and not designated and k > 1 and toks[k - 2].value in (";", "{", "}", "("):
             k -= 1
         break
     end = toks[j].end if j < len(toks) and toks[j].value in (",", ";") else value.end
     return value, M.Span(toks[k].start, end)
+
+
+def _back_to_open(toks: list[Any], k: int, open_: str, close: str) -> int:
+    """Index of the ``open_`` that matches the ``close`` just before token ``k``."""
+    depth = 0
+    while k > 0:
+        k -= 1
+        if toks[k].value == close:
+            depth += 1
+        elif toks[k].value == open_:
+            depth -= 1
+            if depth == 0:
+                break
+    return k
 
 
 _VERSION_RE = re.compile(
