@@ -20,7 +20,6 @@ import argparse
 import glob
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -73,14 +72,24 @@ def floor(tree: str) -> tuple[float, int, int]:
     return time.perf_counter() - start, files, hits
 
 
-def timed(cmd: list[str], **kw: object) -> tuple[float, int, subprocess.CompletedProcess[bytes]]:
-    """Wall time and peak RSS (KB) of the children of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed(cmd: list[str], **kw: object) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    """Wall time of one command."""
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, **kw)  # type: ignore[call-overload]
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before), proc
+    return time.perf_counter() - start, proc
+
+
+# RUSAGE_CHILDREN's maxrss is the largest child this process ever waited for, so a fresh parent
+# measures each command: the peak of the command and its worker processes, nothing earlier.
+_PEAK = ("import resource, subprocess, sys\n"
+         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_rss_kb(cmd: list[str]) -> int:
+    """Peak resident memory (KB) of the largest process of one command."""
+    out = subprocess.run([sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1])
 
 
 def median_wall(cmd: list[str], runs: int = 11) -> float:
@@ -111,8 +120,8 @@ def main() -> None:
     for _ in range(args.rounds):
         t_floor, nfiles, nkprobe = floor(tree)
         cache = tempfile.mkdtemp(prefix="pm-bench-cache-")
-        t_cold, rss_cold, proc = timed(tool + ["--cache-dir", cache, tree])
-        t_warm, rss_warm, _ = timed(tool + ["--cache-dir", cache, tree])
+        t_cold, proc = timed(tool + ["--cache-dir", cache, tree])
+        t_warm, _ = timed(tool + ["--cache-dir", cache, tree])
         shutil.rmtree(cache, ignore_errors=True)
         rounds.append({"floor_s": t_floor, "cold_s": t_cold, "warm_s": t_warm,
                        "cold_over_floor": t_cold / t_floor, "warm_over_floor": t_warm / t_floor})
@@ -124,14 +133,21 @@ def main() -> None:
     t_floor, t_cold = mid["floor_s"], mid["cold_s"]
     warm_mid = sorted(rounds, key=lambda r: r["warm_over_floor"])[len(rounds) // 2]
     t_warm = warm_mid["warm_s"] * t_floor / warm_mid["floor_s"]  # the median warm ratio, on this floor
-    t_spatch = None
-    if shutil.which("spatch"):
-        t_spatch, _rss, _ = timed(["spatch", "--sp-file", os.path.join(HERE, "addr.cocci"), "--dir", tree,
-                                   "--jobs", str(cores), "--very-quiet", "--no-show-diff"])
+    # the one-file path before spatch: a long spatch run leaves the machine slower for a while
     module = os.path.join(ROOT, "corpus", "a", "sct_guard.c")
     t_pass = median_wall([os.path.join(os.path.dirname(args.tool), "python"), "-c", "pass"])
     t_one = median_wall([args.tool, "check", "--no-cache", module])
-    _w, rss_one, _ = timed([args.tool, "check", "--no-cache", module])
+    t_spatch = None
+    if shutil.which("spatch"):
+        t_spatch, _ = timed(["spatch", "--sp-file", os.path.join(HERE, "addr.cocci"), "--dir", tree,
+                             "--jobs", str(cores), "--very-quiet", "--no-show-diff"])
+    rss_one = peak_rss_kb([args.tool, "check", "--no-cache", module])
+    rss_pass = peak_rss_kb([os.path.join(os.path.dirname(args.tool), "python"), "-c", "pass"])
+    rss_cold = peak_rss_kb(tool + ["--no-cache", tree])
+    cache = tempfile.mkdtemp(prefix="pm-bench-cache-")
+    peak_rss_kb(tool + ["--cache-dir", cache, tree])
+    rss_warm = peak_rss_kb(tool + ["--cache-dir", cache, tree])
+    shutil.rmtree(cache, ignore_errors=True)
     # throughput on the candidate files: what the prefilter lets through
     sys.path.insert(0, ROOT)
     from migrator.discover import worth_parsing
@@ -153,7 +169,7 @@ def main() -> None:
         "peak_rss_mb_cold": rss_cold / 1024, "peak_rss_mb_warm": rss_warm / 1024,
         "findings": findings, "internal_errors": internal, "rounds": rounds,
         "one_file_ms": t_one * 1000, "python_pass_ms": t_pass * 1000, "one_file_over_pass_ms": (t_one - t_pass) * 1000,
-        "one_file_peak_rss_mb": rss_one / 1024,
+        "one_file_peak_rss_mb": rss_one / 1024, "python_pass_peak_rss_mb": rss_pass / 1024,
         "candidate_files": cand_files, "candidate_mb": cand_bytes / 1e6,
         "candidates_per_s_cold": cand_files / t_cold, "candidate_mb_per_s_cold": cand_bytes / 1e6 / t_cold,
     }
@@ -164,6 +180,7 @@ def main() -> None:
         (f"spatch --jobs {cores}", f"{t_spatch:.2f} s" if t_spatch else "not installed",
          f"ours/spatch {t_cold / t_spatch:.2f}" if t_spatch else "-"),
         ("one file (median)", f"{t_one * 1000:.0f} ms", f"+{(t_one - t_pass) * 1000:.0f} ms over python -c pass"),
+        ("one file, peak memory", f"{rss_one / 1024:.0f} MB", f"python -c pass: {rss_pass / 1024:.0f} MB"),
         ("peak memory, whole tree", f"{max(rss_cold, rss_warm) / 1024:.0f} MB", "(largest process)"),
         ("candidates", f"{cand_files} files, {cand_bytes / 1e6:.1f} MB",
          f"{cand_files / t_cold:.0f} files/s, {cand_bytes / 1e6 / t_cold:.1f} MB/s cold"),
