@@ -44,13 +44,13 @@ class Classifier:
         self._indexes: dict[str, tuple[int, dict[int, list[Any]]]] = {}  # see _by_function
 
     def names_that_matter(self) -> set[str]:
-        self._kallsymsnames_in()
+        self._kallsyms_names()
         self._parser_functions()
         return self.harvested | self.wrapper_functions | self.reloc_funcs | self.parser_funcs | (
             self.kallsyms_funcs - {KALLSYMS})
 
     def run(self) -> None:
-        self._kallsymsnames_in()
+        self._kallsyms_names()
         self._parser_functions()
         for w in self.f.writes:
             fw = self._field_write(w)
@@ -91,7 +91,7 @@ class Classifier:
                                                   check, u.removable and check is not None))
 
     # -- kallsyms -----------------------------------------------------------------------------
-    def _kallsymsnames_in(self) -> None:
+    def _kallsyms_names(self) -> None:
         for name, m in self.macros.items():
             if re.search(r"\b" + KALLSYMS + r"\b", m.body):
                 self.kallsyms_funcs.add(name)

@@ -62,7 +62,7 @@ class _Builder:
         self.walker = Walker(self.facts, self.probe_macros, self._macro_in_function)
         self.token_starts = [t.start for t in self.lexed.tokens]
         self.pending_macros: list[tuple[Any, Func | None, Locate]] = []
-        self.comment_ends: list[int] | None = None  # for _comment_words
+        self.comment_ends: list[int] | None = None  # for classify._comment_words
         self.comment_starts: list[int] = []
         self._skipped_decls: list[Construct] = []
         self._decl_index: dict[str, Construct] | None = None
@@ -72,7 +72,7 @@ class _Builder:
         # kallsyms call, a registration) is a reason of its own. Unless the file harvests
         # kallsyms_lookup_name with the kprobe trick, whose read of .addr can stand alone.
         self._body_neutral: set[str] = set(BODY_NEUTRAL_TYPES)
-        self._strong = self._strongnames_in()
+        self._strong = self._strong_names()
         if any(t.kind == "str" and KALLSYMS in t.value for t in self.split.tokens):
             self._body_neutral = set()
         # Without a probe type in the file no object's type is a probe's, and only the shapes
@@ -183,7 +183,7 @@ class _Builder:
         elif isinstance(node, c_ast.Decl):
             self.walker.global_decl(node, locate, macro)
 
-    def _strongnames_in(self) -> set[str]:
+    def _strong_names(self) -> set[str]:
         """Identifiers that make a construct worth parsing in this file."""
         names = set(STRONG) | self.probe_macros
         for name, m in self.lexed.macros.items():
