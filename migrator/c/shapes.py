@@ -19,7 +19,9 @@ REGISTER = frozenset(
 )
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
 
+
 def parse_int(text: str) -> int | None:
+    """The value of an integer constant, casts and parentheses around it allowed."""
     m = _INT_RE.match(text)
     if not m:
         return None
@@ -30,6 +32,8 @@ def parse_int(text: str) -> int | None:
 
 
 class FileLocator:
+    """File offset of a pycparser node of a construct parsed ``line_offset`` lines into the file."""
+
     def __init__(self, line_starts: list[int], line_offset: int) -> None:
         self.line_starts = line_starts
         self.line_offset = line_offset
@@ -45,6 +49,7 @@ class FileLocator:
 
 
 def names_in(node: Any) -> set[str]:
+    """Every identifier under ``node``."""
     out: set[str] = set()
     stack = [node]
     while stack:
