@@ -15,7 +15,7 @@ from .findings import Finding
 from .registry import Rule, all_rules
 from .rewrite import Plan, Refusal, apply, overlaps
 from .rulekit import FixContext
-from .source import encode, unix_lines
+from .source import encode
 from .symbols import SymbolMap
 
 
@@ -64,12 +64,6 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
     if not before.findings or before.model is None or before.source is None:
         return out
     text = before.source.text
-    if unix_lines(text) != text:
-        # every edit is placed by LF line ends; in a file whose lines end in a lone CR it would land
-        # on the wrong line (or take the whole file for one), so nothing is rewritten there
-        out.refused.extend((f, "the file ends its lines with a lone CR (old Mac style); convert it to LF "
-                            "line ends first, then run fix again") for f in before.findings)
-        return out
     ctx = FixContext(text, before.model, symbols)  # type: ignore[arg-type]
     rules = {r.name: r for r in all_rules()}
     candidates: list[Applied] = []

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
-
-_LONE_CR = re.compile(r"\r(?!\n)")
-
-
-def unix_lines(text: str) -> str:
-    """``text`` with every lone CR (a line end on old Macs) turned into LF: same length, same
-    offsets, so the front ends' line-based patterns see the lines a compiler sees."""
-    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 def decode(data: bytes) -> str:
@@ -41,8 +32,6 @@ class Source:
         while pos >= 0:
             starts.append(pos + 1)
             pos = find("\n", pos + 1)
-        if "\r" in text and _LONE_CR.search(text):  # old Mac line ends: a lone CR ends a line too
-            starts = sorted(set(starts) | {m.end() for m in _LONE_CR.finditer(text)})
         return cls(path, data, text, starts)
 
     def line_of(self, offset: int) -> int:

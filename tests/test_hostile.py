@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import gzip
-import json
 import os
 import pwd
 import shutil
@@ -735,21 +734,3 @@ def test_timer_is_disarmed_and_the_handler_restored():
     assert [d.kind for d in r.diagnostics] == ["limit"] and r.findings == []
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is before
-
-
-def test_lone_cr_line_ends_are_lines_and_fix_leaves_them_alone(tmp_path):
-    """Old Mac line ends (a lone CR) end lines for gcc: the findings are those of the LF file, at the
-    same lines; fix, whose edits are placed by LF line ends, rewrites nothing there and says why."""
-    lf = (CORPUS / "a" / "exit_codes.c").read_bytes()  # LF line ends, findings, fixable with the map
-    assert b"\r" not in lf and (CORPUS / "a" / "exit_codes.c.fixed").exists()
-    cr = tmp_path / "cr.c"
-    cr.write_bytes(lf.replace(b"\n", b"\r"))
-    same = tmp_path / "lf.c"
-    same.write_bytes(lf)
-    r_cr = pm("check", "--no-cache", "--format", "json", str(cr), cwd=tmp_path)
-    r_lf = pm("check", "--no-cache", "--format", "json", str(same), cwd=tmp_path)
-    got = [(f["line"], f["column"], f["rule"]) for f in json.loads(r_cr.out)]
-    assert got and got == [(f["line"], f["column"], f["rule"]) for f in json.loads(r_lf.out)]
-    r = pm("fix", "--write", "--symbols", str(MAP), str(cr), cwd=tmp_path)
-    assert "ends its lines with a lone CR" in r.err
-    assert cr.read_bytes() == lf.replace(b"\n", b"\r")

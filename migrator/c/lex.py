@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..source import unix_lines
-
 # One match per token, whitespace before it included (half the matches of a separate whitespace
 # token): whole blank lines first, so that a directive is tried only where a line starts.
 _TOKEN_RE = re.compile(
@@ -113,7 +111,6 @@ def blank(text: str) -> str:
 
 
 def lex(text: str) -> Lexed:
-    text = unix_lines(text)  # a lone CR ends a line (and a // comment), as it does for gcc
     tokens: list[Token] = []
     masked_parts: list[str] = []
     last = 0

@@ -18,7 +18,7 @@ from typing import Any
 from pycparser import c_ast
 
 from .. import model as M
-from ..source import Source, unix_lines
+from ..source import Source
 from . import fallback, stap, tables
 from .classify import Classifier
 from .constructs import Construct, split
@@ -50,7 +50,7 @@ def build(src: Source) -> M.ProbeModel:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
-        self.lexed: Lexed = lex(prune(unix_lines(src.text)))  # bodies that cannot matter are blank
+        self.lexed: Lexed = lex(prune(src.text))  # bodies that cannot matter are blank
         self.split = split(self.lexed)
         self.parser = ConstructParser(self.lexed, self.split, src.line_starts)
         self.model = M.ProbeModel(src.path)

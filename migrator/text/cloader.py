@@ -14,7 +14,7 @@ import re
 
 from .. import model as M
 from ..c.lex import blank
-from ..source import Source, unix_lines
+from ..source import Source
 from . import tracefs
 
 TRIGGERS = ("kprobe_events", "attach_kprobe_opts", "kprobe_addr", "config2")
@@ -61,7 +61,7 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
 
 
 def scan(src: Source, model: M.ProbeModel) -> None:
-    text = unix_lines(src.text)
+    text = src.text
     if not wanted(text):
         return
     masked, strings = _mask(text)
