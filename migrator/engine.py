@@ -101,15 +101,7 @@ def _work(chunk: list[Candidate | tuple[str, str]], spec: dict[str, Any]) -> dic
     opts = Options.from_portable(spec)
     out = {}
     for i, item in enumerate(chunk):
-        if isinstance(item, Candidate):
-            # the common case, kept short: most files of a tree are read, searched and dropped
-            data = read_candidate(item.path, opts, item.explicit)
-            if isinstance(data, bytes) and not worth_parsing(data, item.path):
-                continue
-            r = (FileResult(item.path, diagnostics=[data]) if isinstance(data, Diagnostic)
-                 else check_bytes(item.path, data, opts, explicit=item.explicit))
-        else:
-            r = _one(item, opts)
+        r = _one(item, opts)
         if r.skipped and not r.diagnostics:
             continue
         r.model = None  # model objects stay in the worker

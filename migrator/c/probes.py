@@ -25,7 +25,7 @@ from .constructs import Construct, split
 from .lex import Lexed, Macro, lex
 from .parse import ConstructParser, Failure, Parsed
 from .prune import STATUS_HEADER_WORDS, prune
-from .shapes import KALLSYMS, MODULE_BASE_NAMES, RELOCATE_RE, TEXT_BASES, FileLocator, names_in
+from .shapes import KALLSYMS, MODULE_BASE_NAMES, PROBE_WRITE_MARKERS, RELOCATE_RE, TEXT_BASES, FileLocator, names_in
 from .walk import Facts, Func, Locate, Walker, strip
 
 # Identifiers that make a construct worth parsing (besides writes of the probe fields).
@@ -77,9 +77,7 @@ class _Builder:
             self._body_neutral = set()
         # Without a probe type in the file no object's type is a probe's, and only the shapes
         # "kp.addr =" / "kp->offset =" (a container declared in a header) can be probe writes.
-        # (a kprobe_opcode_t cast marks a probe write too, whatever the object's type)
-        self._probe_types_visible = any(t.kind == "id" and (t.value in PROBE_TYPE_NAMES or t.value == "kprobe_opcode_t")
-                                        for t in self.split.tokens)
+        self._probe_types_visible = any(t.kind == "id" and t.value in PROBE_WRITE_MARKERS for t in self.split.tokens)
 
     # -- orchestration ------------------------------------------------------------------------
     def build(self) -> M.ProbeModel:

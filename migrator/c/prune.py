@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .constructs import ANNOTATION_CALLS, KEYWORDS
 from .lex import blank
+from .shapes import PROBE_WRITE_MARKERS
 
 # What makes a body worth analysing: the identifiers the builder treats as strong, the words of
 # kallsyms/System.map paths, and writes of the probe fields. Found by plain substring search over
@@ -40,7 +41,6 @@ TRIGGER_WORDS = (
     "init_layout", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase", "_stext", "_text",
     "_stp_module_relocate", "_stp_kmodule_relocate",
 )
-PROBE_TYPES = ("kprobe", "kretprobe", "jprobe", "kprobe_opcode_t")  # (a kprobe_opcode_t cast marks a probe write)
 TRIGGER_SUBSTRINGS = ("kallsyms", "System.map")
 # a write of a probe field: the field's name first (a literal is found fast), what is before it checked after
 _FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in ("addr", "symbol_name", "offset"))
@@ -123,7 +123,7 @@ def prune(text: str) -> str:
         return i < 0 or offset >= bodies[i].end
 
     names: set[str] = set()  # what makes a body mention something that matters (round two)
-    code_hits = trigger_hits(code, bool(word_hits(code, PROBE_TYPES)))
+    code_hits = trigger_hits(code, bool(word_hits(code, PROBE_WRITE_MARKERS)))
     path_macros = set()
     for m in _DEFINE_RE.finditer(code):
         if not _in_directive(code, m.start() + 1):

@@ -13,6 +13,9 @@ RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
 MODULE_BASE_NAMES = frozenset(
     ["module_core", "core_layout", "init_layout", "module_init", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase"]
 )
+# Names that make a write of addr/symbol_name/offset possibly a probe's: the probe types, and the
+# kprobe_opcode_t of an address cast (without any of them only "kp.addr" can be one)
+PROBE_WRITE_MARKERS = ("kprobe", "kretprobe", "jprobe", "kprobe_opcode_t")
 TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text"))
 REGISTER = frozenset(
     ["register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes"]
