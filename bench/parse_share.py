@@ -16,10 +16,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from migrator.c.constructs import split  # noqa: E402
-from migrator.c.lex import lex  # noqa: E402
-from migrator.c.parse import ConstructParser, Failure  # noqa: E402
-from migrator.source import Source  # noqa: E402
+from migrator.core.source import Source  # noqa: E402
+from migrator.frontends.c.constructs import split  # noqa: E402
+from migrator.frontends.c.lex import lex  # noqa: E402
+from migrator.frontends.c.parse import ConstructParser, Failure  # noqa: E402
 
 
 def main() -> None:

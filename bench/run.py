@@ -150,7 +150,7 @@ def main() -> None:
     shutil.rmtree(cache, ignore_errors=True)
     # throughput on the candidate files: what the prefilter lets through
     sys.path.insert(0, ROOT)
-    from migrator.discover import worth_parsing
+    from migrator.check.discover import worth_parsing
 
     cand_files = cand_bytes = 0
     for root, _dirs, names in os.walk(tree):

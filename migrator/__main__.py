@@ -1,4 +1,4 @@
-from migrator.cli import main
+from migrator.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@
 Fixable: the ``addr`` write is removed.
 """
 
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     NULL,
     FieldWrite,
     FixContext,

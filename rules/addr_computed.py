@@ -4,7 +4,7 @@ Flags ``kallsyms_lookup_name("s") + 0x12``, ``_text + C``, parameters, module pa
 fields written to ``addr``. The constant cases are fixable with a symbol map.
 """
 
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     COMPUTED,
     NEEDS_MAP,
     FieldWrite,

@@ -3,7 +3,7 @@
 Fixable: ``&f`` becomes ``.symbol_name = "f"``.
 """
 
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     FUNCTION_REF,
     FieldWrite,
     FixContext,

@@ -5,7 +5,7 @@ macro or function, through a local variable, or through a function pointer harve
 kprobe trick. Fixable: the name becomes ``.symbol_name``.
 """
 
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     KALLSYMS,
     FieldWrite,
     FixContext,

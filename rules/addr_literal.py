@@ -4,7 +4,7 @@ Flags ``kp.addr = (kprobe_opcode_t *)0xffffffff810a0a60;`` and the same through 
 macro (``#define TARGET 0x...``) or a constant. Fixable with ``fix --symbols MAP``.
 """
 
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     LITERAL,
     FieldWrite,
     FixContext,

@@ -4,9 +4,7 @@ Flags SystemTap's ``kp->u.kp.addr = (void *)_stp_module_relocate(module, section
 module base + offset arithmetic and in-module /proc/kallsyms parsers feeding ``addr``.
 """
 
-from migrator.findings import Edit
-from migrator.rewrite import insert_lines_after, insert_statement_after, remove_span
-from migrator.rulekit import (
+from migrator.check.rulekit import (
     NEEDS_MAP,
     RELOCATED,
     FieldWrite,
@@ -21,6 +19,8 @@ from migrator.rulekit import (
     migrate,
     resolved,
 )
+from migrator.core.findings import Edit
+from migrator.fix.rewrite import insert_lines_after, insert_statement_after, remove_span
 
 CODE = "PM104"
 NAME = "addr-relocated"

@@ -7,9 +7,9 @@ address (in C or through ctypes), libbcc's ``bpf_attach_kprobe()`` with no funct
 Fixable with ``fix --symbols MAP``: the function name plus the residual offset.
 '''
 
-from migrator.model import AddrSite
-from migrator.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
-from migrator.text.sites import fix_site
+from migrator.check.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
+from migrator.core.model import AddrSite
+from migrator.fix.sites import fix_site
 
 CODE = "PM502"
 NAME = "bpf-attach-addr"

@@ -1,6 +1,6 @@
 """embedded-symbol-table: a static table of hard-coded kernel addresses with names."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM202"
 NAME = "embedded-symbol-table"

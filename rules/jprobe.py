@@ -1,6 +1,6 @@
 """jprobe: a ``struct jprobe`` (the API was removed in Linux 4.15)."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM401"
 NAME = "jprobe"

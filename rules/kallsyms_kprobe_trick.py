@@ -1,6 +1,6 @@
 """kallsyms-kprobe-trick: a kprobe on "kallsyms_lookup_name" registered to harvest its address."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM301"
 NAME = "kallsyms-kprobe-trick"

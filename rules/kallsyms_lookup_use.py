@@ -1,6 +1,6 @@
 """kallsyms-lookup-use: other uses of kallsyms_lookup_name (unexported since Linux 5.7)."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM302"
 NAME = "kallsyms-lookup-use"

@@ -1,6 +1,6 @@
 """kallsyms-parse: code that reads /proc/kallsyms or System.map to find addresses."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM303"
 NAME = "kallsyms-parse"

@@ -3,7 +3,7 @@
 Fixable together with the address: the offset merges into the resolved ``symbol_name`` + ``offset``.
 """
 
-from migrator.rulekit import Hit, ProbeModel, Severity, addr_hit, probe_name
+from migrator.check.rulekit import Hit, ProbeModel, Severity, addr_hit, probe_name
 
 CODE = "PM107"
 NAME = "offset-without-symbol"

@@ -1,6 +1,6 @@
 """relocation-helper: a function that maps module/section + offset to an address by hand."""
 
-from migrator.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 
 CODE = "PM201"
 NAME = "relocation-helper"

@@ -6,9 +6,9 @@ Python strings and C strings, and definitions that format the address at run tim
 ``fix --symbols MAP`` when the address is a literal: it becomes ``SYM+0xOFF``.
 '''
 
-from migrator.model import AddrSite
-from migrator.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
-from migrator.text.sites import fix_site
+from migrator.check.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
+from migrator.core.model import AddrSite
+from migrator.fix.sites import fix_site
 
 CODE = "PM501"
 NAME = "tracefs-addr"

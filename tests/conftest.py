@@ -35,8 +35,8 @@ def read_expected(path: pathlib.Path) -> list[tuple[int, int, str, bool]]:
 @pytest.fixture
 def run_check(tmp_path):
     """Write C text to a file and return the findings of check on it."""
-    from migrator.engine import Options, check_bytes
-    from migrator.registry import all_rules
+    from migrator.check.engine import Options, check_bytes
+    from migrator.check.registry import all_rules
 
     def run(text: str | bytes, name: str = "mod.c"):
         data = text.encode() if isinstance(text, str) else text

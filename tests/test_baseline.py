@@ -171,9 +171,9 @@ def test_baseline_to_stdout_and_of_the_corpus(tmp_path):
 
 def test_fingerprints_do_not_depend_on_the_result_carrying_its_source(tmp_path):
     """Results from worker processes or a cache may come without a Source: the file is read again."""
-    from migrator.baseline import entries
-    from migrator.engine import Options, check_bytes
-    from migrator.registry import all_rules
+    from migrator.check.engine import Options, check_bytes
+    from migrator.check.registry import all_rules
+    from migrator.gate.baseline import entries
 
     path = tmp_path / "mod.c"
     path.write_text(MOD)

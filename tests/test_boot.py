@@ -16,8 +16,8 @@ import tarfile
 import pytest
 from conftest import CORPUS, ROOT
 
-from migrator import debkernel, qemu
-from migrator.boot import (
+from migrator.verify import debkernel, qemu
+from migrator.verify.boot import (
     Build,
     ModuleResult,
     Side,
@@ -27,7 +27,7 @@ from migrator.boot import (
     verify_boot,
     write_text,
 )
-from migrator.qemu import BootResult, ModuleRun, Probe, Registration, parse_report
+from migrator.verify.qemu import BootResult, ModuleRun, Probe, Registration, parse_report
 
 KVER = "6.1.0-56-amd64"  # the kernel corpus/maps was dumped from
 MAP = CORPUS / "maps" / f"debian-{KVER}.kallsyms.gz"
@@ -175,7 +175,7 @@ def test_verdicts(before, after, verdict, regressed):
     judge(m)
     assert (m.verdict, m.regressed) == (verdict, regressed), m.detail
     out = io.StringIO()
-    from migrator.boot import Report
+    from migrator.verify.boot import Report
 
     write_text(Report(KVER, False, [m]), out)
     assert out.getvalue().startswith(f"x.c: {verdict}: ")

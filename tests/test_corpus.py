@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import CORPUS, corpus_modules, read_expected
 
-from migrator.engine import Options, check_bytes
-from migrator.registry import all_rules
+from migrator.check.engine import Options, check_bytes
+from migrator.check.registry import all_rules
 
 MODULES = corpus_modules()
 

@@ -184,9 +184,9 @@ def test_patch_dir_killed_anywhere_leaves_only_complete_patches(tmp_path, full_r
 
 def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, monkeypatch, capsys):
     """The user saves the file while fix runs: fix --write must not clobber it."""
-    from migrator import fixcmd
-    from migrator.engine import Options
-    from migrator.registry import all_rules
+    from migrator.check.engine import Options
+    from migrator.check.registry import all_rules
+    from migrator.fix import command as fixcmd
 
     shutil.copy(CORPUS / "a" / "sysmap_openat.c", tmp_path / "m.c")
     shutil.copy(CORPUS / "a" / "kpoke.c", tmp_path / "other.c")

@@ -12,11 +12,11 @@ import sys
 import pytest
 from conftest import CORPUS, ROOT, corpus_modules
 
-from migrator.engine import Options
-from migrator.fixer import fix_bytes
-from migrator.patches import Changed, atomic_write
-from migrator.registry import all_rules
-from migrator.symbols import load
+from migrator.check.engine import Options
+from migrator.check.registry import all_rules
+from migrator.fix.fixer import fix_bytes
+from migrator.fix.patches import Changed, atomic_write
+from migrator.fix.symbols import load
 
 MAP = CORPUS / "maps" / "debian-6.1.0-56-amd64.kallsyms.gz"
 MODULES = corpus_modules()
@@ -163,7 +163,7 @@ def test_exit_codes(tmp_path):
 
 @pytest.mark.slow
 def test_verify_builds_every_migrated_module_against_debian_headers():
-    from migrator.verify import find_debian_headers
+    from migrator.verify.kbuild import find_debian_headers
 
     kdir = find_debian_headers()
     if kdir is None or shutil.which("make") is None:

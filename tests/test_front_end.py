@@ -6,9 +6,9 @@ import re
 
 from conftest import corpus_modules
 
-from migrator.c.constructs import split
-from migrator.c.lex import lex
-from migrator.source import Source
+from migrator.core.source import Source
+from migrator.frontends.c.constructs import split
+from migrator.frontends.c.lex import lex
 
 
 def rules_at(result):

@@ -721,8 +721,8 @@ def test_timeout_per_file_must_be_positive(tmp_path):
 def test_timer_is_disarmed_and_the_handler_restored():
     import signal
 
-    from migrator.engine import Options, check_bytes
-    from migrator.registry import all_rules
+    from migrator.check.engine import Options, check_bytes
+    from migrator.check.registry import all_rules
 
     before = signal.getsignal(signal.SIGALRM)
     opts = Options(rules=list(all_rules()), timeout_per_file=0.2)

@@ -7,12 +7,12 @@ import sys
 
 from conftest import CORPUS, ROOT
 
-from migrator.discover import front_end, walk
-from migrator.engine import Options
-from migrator.fixer import fix_bytes
-from migrator.py.literals import scan
-from migrator.registry import all_rules
-from migrator.symbols import load
+from migrator.check.discover import front_end, walk
+from migrator.check.engine import Options
+from migrator.check.registry import all_rules
+from migrator.fix.fixer import fix_bytes
+from migrator.fix.symbols import load
+from migrator.frontends.python.literals import scan
 
 MAP = CORPUS / "maps" / "debian-6.1.0-56-amd64.kallsyms.gz"
 
@@ -22,10 +22,10 @@ def rules_at(result):
 
 
 def test_a_run_over_c_files_does_not_import_libcst():
-    code = ("import sys\nfrom migrator.cli import main\n"
+    code = ("import sys\nfrom migrator.cli.main import main\n"
             "try:\n    main(['check', 'corpus/a', 'corpus/b', 'corpus/loaders'])\nexcept SystemExit:\n    pass\n"
             "assert 'libcst' not in sys.modules, 'libcst imported'\n"
-            "assert 'migrator.py.front' not in sys.modules\nprint('ok')\n")
+            "assert 'migrator.frontends.python.front' not in sys.modules\nprint('ok')\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.stdout.strip().endswith("ok"), r.stderr[-2000:]
 
@@ -126,7 +126,7 @@ def test_perf_uprobe_with_a_path_is_clean(run_check):
 def test_all_nodes_is_ast_walk_in_order():
     import ast
 
-    from migrator.py.front import all_nodes
+    from migrator.frontends.python.front import all_nodes
 
     for path in sorted(ROOT.glob("corpus/**/*.py")):
         tree = ast.parse(path.read_bytes())

@@ -34,14 +34,14 @@ from conftest import CORPUS, ROOT  # noqa: E402
 from hypothesis import HealthCheck, assume, event, given, note, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from migrator.engine import Options, check_bytes  # noqa: E402
-from migrator.findings import Edit  # noqa: E402
-from migrator.fixer import FileFix, fix_bytes  # noqa: E402
-from migrator.patches import unified_diff  # noqa: E402
-from migrator.registry import all_rules  # noqa: E402
-from migrator.rewrite import apply, c_string, remove_span  # noqa: E402
-from migrator.source import decode, encode  # noqa: E402
-from migrator.symbols import MapError, SymbolMap, load  # noqa: E402
+from migrator.check.engine import Options, check_bytes  # noqa: E402
+from migrator.check.registry import all_rules  # noqa: E402
+from migrator.core.findings import Edit  # noqa: E402
+from migrator.core.source import decode, encode  # noqa: E402
+from migrator.fix.fixer import FileFix, fix_bytes  # noqa: E402
+from migrator.fix.patches import unified_diff  # noqa: E402
+from migrator.fix.rewrite import apply, c_string, remove_span  # noqa: E402
+from migrator.fix.symbols import MapError, SymbolMap, load  # noqa: E402
 
 MAP = CORPUS / "maps" / "debian-6.1.0-56-amd64.kallsyms.gz"
 LONG = int(os.environ.get("PM_FUZZ_EXAMPLES", "0") or 0)
@@ -508,7 +508,7 @@ def patches(draw: st.DrawFn) -> bytes:
 @budget(ci=200)
 @given(patches())
 def test_patch_linter_never_raises(patch):
-    patchlint = pytest.importorskip("migrator.patchlint")
+    patchlint = pytest.importorskip("migrator.gate.patchlint")
     out = patchlint.lint(patch, str(ROOT), options(), "fuzz.diff")
     for r in out.results:
         assert not [d.message for d in r.diagnostics if d.kind == "internal"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import corpus_modules
 
-import migrator.c.probes as probes
-from migrator.c.prune import prune
-from migrator.engine import Options, check_bytes
-from migrator.registry import all_rules
+import migrator.frontends.c.probes as probes
+from migrator.check.engine import Options, check_bytes
+from migrator.check.registry import all_rules
+from migrator.frontends.c.prune import prune
 
 C_MODULES = [m for m in corpus_modules() if m.suffix in (".c", ".h")]
 

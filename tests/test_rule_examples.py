@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.registry import all_rules
+from migrator.check.registry import all_rules
 
 RULES = all_rules()
 

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from migrator.symbols import MapError, load
+from migrator.fix.symbols import MapError, load
 
 KALLSYMS = """\
 ffffffff81000000 T _stext

@@ -1,0 +1,81 @@
+"""Token-level facts that need no parse: embedded symbol tables and kallsyms/System.map paths.
+
+Reading them from tokens keeps a 100,000-entry table (SystemTap's ``-d kernel``) cheap, and
+finds the paths in constructs the parser could not take.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrator.core import model as M
+from migrator.frontends.c.constructs import Split
+from migrator.frontends.c.lex import Lexed, Token
+
+PATH_RE = re.compile(r'^"(?:/proc/kallsyms|(?:[\w./%-]*/)?System\.map(?:[-.%][^"\s]*)?)"$')
+SYMBOL_RE = re.compile(r'^"[A-Za-z_.$][\w.$]*"$')
+NOT_SYMBOL_FIELDS = frozenset(("module", "section", "mod", "sec", "modname", "pp", "secname", "file"))
+PROBE_TYPES = frozenset(("kprobe", "kretprobe", "jprobe"))
+
+
+def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
+    toks = split.tokens
+    for c in split.constructs:
+        if c.kind == "decl":
+            _symbol_table(model, toks[c.first:c.last])
+    macros = lexed.macros
+    for t in lexed.tokens:
+        if t.kind == "str" and PATH_RE.match(t.value):
+            model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
+        elif t.kind == "id" and t.value in macros:
+            m = macros[t.value]
+            if m.params is None and PATH_RE.match(m.body.strip()):
+                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), m.body.strip().strip('"')))
+
+
+def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:
+    name = None
+    eq = None
+    for i, t in enumerate(toks):
+        if t.value == "=":
+            eq = i
+            break
+        if t.value == "[" and name is None and i > 0 and toks[i - 1].kind == "id":
+            name = toks[i - 1]
+        if t.value in PROBE_TYPES:
+            return
+    if name is None or eq is None:
+        return
+    entries = 0
+    depth = 0
+    has_num = has_sym = False
+    for i in range(eq + 1, len(toks)):
+        t = toks[i]
+        if t.value == "{":
+            depth += 1
+            if depth == 2:
+                has_num = has_sym = False
+        elif t.value == "}":
+            if depth == 2 and has_num and has_sym:
+                entries += 1
+            depth -= 1
+        elif depth == 2:
+            if t.kind == "num" and _address_like(t.value):
+                has_num = True
+            elif t.kind == "str" and SYMBOL_RE.match(t.value):
+                field = toks[i - 2].value if i >= 3 and toks[i - 1].value == "=" and toks[i - 3].value == "." else ""
+                if field not in NOT_SYMBOL_FIELDS:
+                    has_sym = True
+    if entries >= 2:
+        model.symbol_tables.append(M.Located(M.Span(name.start, name.end), name.value, f"{entries} entries"))
+
+
+def _address_like(text: str) -> bool:
+    """A hex constant big enough to be a text address or a section offset (not an ID or a size)."""
+    digits = text.rstrip("uUlL")
+    if not digits.lower().startswith("0x"):
+        return False
+    try:
+        return int(digits, 16) >= 0x1000
+    except ValueError:
+        return False

@@ -1,0 +1,263 @@
+"""User-space C: tracefs definitions in string literals and libbpf/perf loaders attaching by address.
+
+- ``bpf_program__attach_kprobe_opts(prog, NULL, &opts)`` with ``opts.offset`` set: with no function
+  name libbpf takes the offset as an absolute address (tools/lib/bpf/libbpf.c).
+- ``perf_event_attr`` with ``kprobe_addr``/``config2`` and no ``kprobe_func``/``config1`` name: the
+  kprobe PMU probes that address (include/uapi/linux/perf_event.h).
+- ``"p:grp/ev 0xffffffff81..."`` strings in a file that mentions ``kprobe_events``.
+Runs on the C front end's model, adding to it; it never changes what the C rules see.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrator.core import model as M
+from migrator.core.source import Source
+from migrator.frontends.c.lex import blank
+from migrator.frontends.text import tracefs
+
+TRIGGERS = ("kprobe_events", "attach_kprobe_opts", "kprobe_addr", "config2")
+_INT_RE = re.compile(r"^\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$")
+_ATTACH_RE = re.compile(r"\bbpf_program__attach_kprobe_opts\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
+                        r"(?:NULL|0))\s*,\s*&\s*(\w+)\s*\)")
+_ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0", "a": "\a", "b": "\b",
+        "f": "\f", "v": "\v", "?": "?"}
+
+
+def parse_int(text: str) -> int | None:
+    m = _INT_RE.match(text)
+    if not m:
+        return None
+    s = m.group(1)
+    return int(s, 16) if s[:2].lower() == "0x" else int(s, 8) if len(s) > 1 and s[0] == "0" else int(s)
+
+
+def wanted(text: str) -> bool:
+    return any(t in text for t in TRIGGERS)
+
+
+# a string that may hold a definition (p:, r:, r32: with maxactive, "p ADDR"); tracefs.find decides
+_DEF_HEAD = re.compile(r"[pr]\d*[: ]")
+_LEX_RE = re.compile(r"""//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)|(?P<s>"(?:[^"\\\n]|\\[\s\S])*"?)|'(?:[^'\\\n]|\\[\s\S])*'?""")
+
+
+def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with comments blanked (same length, newlines kept), and its string literals."""
+    parts: list[str] = []
+    strings: list[tuple[int, str]] = []
+    last = 0
+    for m in _LEX_RE.finditer(text):
+        if m.group("s") is not None:
+            strings.append((m.start(), m.group()))
+            continue
+        if m.group()[0] == "'":
+            continue
+        parts.append(text[last:m.start()])
+        parts.append(blank(m.group()))
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts), strings
+
+
+def scan(src: Source, model: M.ProbeModel) -> None:
+    text = src.text
+    if not wanted(text):
+        return
+    masked, strings = _mask(text)
+    if "kprobe_events" in text:
+        for at, raw in strings:
+            if _DEF_HEAD.search(raw):
+                _string_defs(at, raw, model)
+    if "attach_kprobe_opts" in text:
+        _libbpf(masked, model)
+    if "perf_event_attr" in text and ("kprobe_addr" in text or "config2" in text):
+        _perf(masked, model)
+
+
+def c_string_value(raw: str) -> tuple[str, list[int], list[bool]]:
+    """The value of a C string token, the raw offset of each value character, and whether it is verbatim."""
+    value: list[str] = []
+    pos: list[int] = []
+    verb: list[bool] = []
+    i = 1
+    end = len(raw) - 1 if raw.endswith('"') and len(raw) > 1 else len(raw)
+    while i < end:
+        ch = raw[i]
+        if ch == "\\" and i + 1 < end:
+            nxt = raw[i + 1]
+            value.append(_ESC.get(nxt, nxt))
+            pos.append(i)
+            verb.append(False)
+            i += 2
+            continue
+        value.append(ch)
+        pos.append(i)
+        verb.append(True)
+        i += 1
+    return "".join(value), pos, verb
+
+
+def _string_defs(at: int, raw: str, model: M.ProbeModel) -> None:
+    value, pos, verb = c_string_value(raw)
+    for d in tracefs.find(value):
+        span = M.Span(at + pos[d.loc_start], at + pos[d.loc_end - 1] + 1)
+        api = tracefs.describe(d)
+        kret = d.cmd == "r"
+        if d.address is not None and all(verb[d.loc_start:d.loc_end]):
+            model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret, edits=[(span, "{name}{plusoff}")]))
+        elif d.address is not None or d.formatted:
+            model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret, refusal=(
+                "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition instead")))
+
+
+_OFFSET_ASSIGN = re.compile(r"\.\s*offset\s*=\s*([^;]+);")
+_RETPROBE_ASSIGN = re.compile(r"\.\s*retprobe\s*=\s*(?:true|1)\b")
+_OBJ_BEFORE = re.compile(r"(?<![\w.>])(\w+)\s*$")
+
+
+def _object_before(masked: str, at: int) -> str:
+    m = _OBJ_BEFORE.search(masked, max(0, at - 80), at)
+    return m.group(1) if m else ""
+_OPTS_INIT = re.compile(r"(?:LIBBPF_OPTS\s*\(\s*bpf_kprobe_opts\s*,\s*(\w+)\s*,|struct\s+bpf_kprobe_opts\s+(\w+)\s*=\s*\{)"
+                        r"([^;]*)")
+
+
+def _libbpf(masked: str, model: M.ProbeModel) -> None:
+    # one pass per shape, then lookups: a file of many loaders stays linear
+    offsets: dict[str, list[re.Match[str]]] = {}
+    for m in _OFFSET_ASSIGN.finditer(masked):
+        offsets.setdefault(_object_before(masked, m.start()), []).append(m)
+    rets = {_object_before(masked, m.start()) for m in _RETPROBE_ASSIGN.finditer(masked)}
+    inits: dict[str, list[re.Match[str]]] = {}
+    for m in _OPTS_INIT.finditer(masked):
+        inits.setdefault(m.group(1) or m.group(2), []).append(m)
+    for call in _ATTACH_RE.finditer(masked):
+        opts = call.group(2)
+        best: tuple[int, int] | None = None  # value span: the last assignment before the call
+        for m in offsets.get(opts, []):
+            if m.start() < call.start() or best is None:
+                best = m.span(1)
+        init = None
+        for m in inits.get(opts, []):
+            if m.start() < call.start() or init is None:
+                init = m
+        kret = opts in rets
+        if init:
+            body_at = init.start(3)
+            body = init.group(3)
+            o = re.search(r"\.\s*offset\s*=\s*([^,})]+?)\s*(?=[,})])", body)
+            if o and best is None:
+                best = (body_at + o.start(1), body_at + o.end(1))
+            kret = kret or re.search(r"\.\s*retprobe\s*=\s*(?:true|1)\b", body) is not None
+        if best is None:
+            continue
+        raw = masked[best[0]:best[1]]
+        vtext = raw.strip()
+        vstart = best[0] + (len(raw) - len(raw.lstrip()))
+        vspan = M.Span(vstart, vstart + len(vtext))
+        number = parse_int(vtext)
+        if number == 0:
+            continue
+        api = "bpf_program__attach_kprobe_opts() with no function name"
+        name = M.Span(call.start(1), call.end(1))
+        if number is None:
+            model.attach_addrs.append(M.AddrSite(vspan, api, None, vtext, kret, refusal=(
+                "the address is computed at run time; pass the function name and a relative offset instead")))
+            continue
+        model.attach_addrs.append(M.AddrSite(vspan, api, number, vtext, kret,
+                                             edits=[(name, '"{name}"'), (vspan, "{off}")]))
+
+
+_PERF_ASSIGN = re.compile(r"(?m)^([ \t]*)(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(\.|->)\s*(kprobe_addr|config2)\s*=\s*([^;]+);")
+_PERF_ITEM = re.compile(r"\.\s*(kprobe_addr|config2)\s*=\s*([^,}]+?)\s*(?=[,}])")
+_NAME_FIELDS = r"(?:kprobe_func|config1|uprobe_path)"
+
+
+_FIELD_ASSIGN = re.compile(r"(?m)^[ \t]*(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(?:\.|->)\s*(kprobe_func|config1|uprobe_path|config)"
+                           r"\s*=\s*([^;]*);")
+
+
+def _line_matches(pattern: re.Pattern[str], text: str, words: tuple[str, ...]) -> list[re.Match[str]]:
+    """``pattern.finditer(text)`` for a line-anchored pattern, tried only at the lines holding one of
+    ``words`` and the two above them (the pattern's own search is tried at every line of a large file)."""
+    starts = set()
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            line = text.rfind("\n", 0, i) + 1
+            starts.add(line)
+            for _ in range(2):  # "attr\n\t.config2 = ...": the statement may start a line or two above
+                line = text.rfind("\n", 0, max(line - 1, 0)) + 1
+                starts.add(line)
+            i = text.find(w, i + len(w))
+    found = []
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue  # inside the previous match (a statement over several lines)
+        m = pattern.match(text, start)
+        if m:
+            found.append(m)
+            end = m.end()
+    return found
+
+
+def _perf(masked: str, model: M.ProbeModel) -> None:
+    named: set[str] = set()
+    kprets: set[str] = set()
+    for m in _line_matches(_FIELD_ASSIGN, masked, ("kprobe_func", "config", "uprobe_path")):
+        obj = re.sub(r"\s+", "", m.group(1))
+        value = m.group(3).strip()
+        if m.group(2) == "config":
+            if value == "1" or "retprobe" in value.lower():  # 1, PERF_PROBE_CONFIG_IS_RETPROBE, 1 << retprobe_bit()
+                kprets.add(obj)
+        elif value not in ("0", "NULL"):
+            named.add(obj)
+    for m in _line_matches(_PERF_ASSIGN, masked, ("kprobe_addr", "config2")):
+        obj = re.sub(r"\s+", "", m.group(2))
+        op, fld = m.group(3), m.group(4)
+        if obj in named:
+            continue
+        kret = obj in kprets
+        value = m.group(5).strip()
+        vspan = M.Span(m.start(5), m.start(5) + len(value))
+        new_name = "kprobe_func" if fld == "kprobe_addr" else "config1"
+        new_off = "probe_offset" if fld == "kprobe_addr" else "config2"
+        edits = [(M.Span(m.start(2), m.start(2)),
+                  f'{obj}{op}{new_name} = (__u64)(unsigned long)"{{name}}";\n{m.group(1)}'),
+                 (M.Span(m.start(4), m.end(4)), new_off), (vspan, "{off}")]
+        _perf_site(model, vspan, value, kret, edits)
+    for m in _PERF_ITEM.finditer(masked):
+        lo = masked.rfind("{", 0, m.start())
+        hi = masked.find("}", m.end())
+        if lo < 0 or hi < 0:
+            continue
+        body = masked[lo:hi]
+        if re.search(r"\." + _NAME_FIELDS + r"\s*=\s*(?!(?:0|NULL)\s*[,}])", body + "}"):
+            continue
+        kret = re.search(r"\.config\s*=\s*(?:1\b|[^,}]*(?i:retprobe))", body) is not None
+        value = m.group(2)
+        vspan = M.Span(m.start(2), m.end(2))
+        fld = m.group(1)
+        line_start = masked.rfind("\n", 0, m.start()) + 1
+        own_line = not masked[line_start:m.start()].strip()
+        sep = "\n" + masked[line_start:m.start()] if own_line else " "
+        new_name = "kprobe_func" if fld == "kprobe_addr" else "config1"
+        new_off = "probe_offset" if fld == "kprobe_addr" else "config2"
+        edits = [(M.Span(m.start(), m.start()), f'.{new_name} = (__u64)(unsigned long)"{{name}}",{sep}'),
+                 (M.Span(m.start(1), m.end(1)), new_off), (vspan, "{off}")]
+        _perf_site(model, vspan, value, kret, edits)
+
+
+def _perf_site(model: M.ProbeModel, vspan: M.Span, value: str, kret: bool,
+               edits: list[tuple[M.Span, str]]) -> None:
+    number = parse_int(value)
+    if number == 0:
+        return
+    api = "perf_event_attr kprobe by address (kprobe_addr/config2 with no kprobe_func)"
+    if number is None:
+        model.attach_addrs.append(M.AddrSite(vspan, api, None, value, kret, refusal=(
+            "the address is computed at run time; set kprobe_func (config1) to the function name instead")))
+    else:
+        model.attach_addrs.append(M.AddrSite(vspan, api, number, value, kret, edits=edits))

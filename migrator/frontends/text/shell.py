@@ -1,0 +1,127 @@
+"""The shell front end: tracefs definitions echoed into ``kprobe_events`` and kallsyms/System.map reads.
+
+Shell is not parsed; definitions are found where a word can start one (after a quote, after
+``echo``/``printf``, at the start of a here-document line) in a script that mentions
+``kprobe_events``. Comment lines are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrator.core import model as M
+from migrator.core.source import Source
+from migrator.frontends.text import tracefs
+
+_START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*""")
+_HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
+_ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+|declare[ \t]+(?:-\w+[ \t]+)*)?"""
+                        r"""([A-Za-z_]\w*)=(['"]?)([^\s'"]*)\2[ \t]*(?:[;#].*)?$""", re.M)
+_PATH_RE = re.compile(r"""(?<![\w/.-])(["']?)(/proc/kallsyms|(?:[\w./${}-]*/)?System\.map[\w.${}-]*)\1(?![\w/])""")
+_MESSAGE_RE = re.compile(r"\b(?:echo|printf|die|warn|log|error|info)\b")
+
+
+def build(src: Source) -> M.ProbeModel:
+    model = M.ProbeModel(src.path)
+    text = src.text
+    lines = _code_lines(text)
+    for start, end in lines:
+        line = text[start:end]
+        for m in _PATH_RE.finditer(line):
+            if _MESSAGE_RE.search(line, 0, m.start()):
+                continue  # a message that names the file
+            model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
+    if "kprobe_events" not in text:
+        return model
+    starts: list[int] = []
+    heredoc: str | None = None
+    for start, end in lines:
+        line = text[start:end]
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            else:
+                starts.append(start)
+            continue
+        starts.extend(start + m.end() for m in _START_RE.finditer(line))
+        h = _HEREDOC_RE.search(line)
+        if h:
+            heredoc = h.group(2)
+    assigns = _assignments(text)
+    seen: set[int] = set()
+    for d in tracefs.find(text, sorted(set(starts))):
+        if d.loc_start in seen:
+            continue
+        seen.add(d.loc_start)
+        site = _site(text, d, assigns)
+        if site is not None:
+            model.tracefs_defs.append(site)
+    return model
+
+
+def _code_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line that is not a comment (here-document bodies included)."""
+    out = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if not body.lstrip().startswith("#"):
+            out.append((pos, pos + len(body)))
+        pos += len(line)
+    return out
+
+
+def _assignments(text: str) -> dict[str, list[re.Match[str]]]:
+    out: dict[str, list[re.Match[str]]] = {}
+    for m in _ASSIGN_RE.finditer(text):
+        out.setdefault(m.group(1), []).append(m)
+    return out
+
+
+def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str]]]) -> M.AddrSite | None:
+    api = tracefs.describe(d)
+    span = M.Span(d.loc_start, d.loc_end)
+    kret = d.cmd == "r"
+    if d.address is not None:
+        return M.AddrSite(span, api, d.address, d.loc, kret, edits=[(span, "{name}{plusoff}")])
+    if d.formatted:
+        return M.AddrSite(span, api, None, d.loc, kret, refusal="the address is formatted at run time; "
+                          "write the symbol name (SYM+OFF) into the definition instead")
+    # $VAR: an address only when the script sets it to a number (or reads it from kallsyms)
+    found = assigns.get(d.variable, [])
+    if len(found) != 1:
+        return _runtime_address(text, d, span, api, kret)
+    a = found[0]
+    value = a.group(3)
+    if tracefs.NUMBER_RE.fullmatch(value):
+        address, _f, _v = tracefs.location_kind(value)
+        uses = len(re.findall(r"\$\{?" + re.escape(d.variable) + r"\b\}?", text))
+        vspan = M.Span(a.start(3), a.end(3))
+        if uses != 1:
+            return M.AddrSite(span, api, address, value, kret, refusal=f"${d.variable} is used elsewhere too; "
+                              "set the definition to SYM+OFF by hand")
+        return M.AddrSite(span, api, address, value, kret, edits=[(vspan, "{name}{plusoff}")])
+    line_end = text.find("\n", a.start())
+    rhs = text[a.start(3):line_end if line_end >= 0 else len(text)]
+    if re.search(r"kallsyms|System\.map", rhs):
+        return M.AddrSite(span, api, None, d.loc, kret, refusal=f"${d.variable} is looked up in a symbol file at run "
+                          "time; put the symbol name into the definition instead")
+    return _runtime_address(text, d, span, api, kret)
+
+
+# VAR=value anywhere on a line (after "case) ", "&&", "local"...); the value up to the line's end
+_ANY_ASSIGN = r"""(?<![\w$/.-]){name}=(?P<value>[^\n]*)"""
+# a value that is an address made at run time: 0x$a, "0x${a}", 0x$(awk ...), or read from a symbol file
+_RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`|[0-9a-fA-F]+["']?(?:\s|;|$))|kallsyms|System\.map""")
+
+
+def _runtime_address(text: str, d: tracefs.Definition, span: M.Span, api: str, kret: bool) -> M.AddrSite | None:
+    """A site for $VAR when every assignment of VAR in the script is an address: made at run time,
+    or one of several literal addresses (case arms for two kernels)."""
+    values = [m.group("value") for start, end in _code_lines(text)
+              for m in re.finditer(_ANY_ASSIGN.format(name=re.escape(d.variable)), text[start:end])]
+    if not values or not all(_RUNTIME_ADDRESS_RE.search(v) for v in values):
+        return None
+    return M.AddrSite(span, api, None, d.loc, d.cmd == "r", refusal=f"${d.variable} holds an address that is set "
+                      "in more than one place or made at run time; put the symbol name (SYM+OFF) into the "
+                      "definition instead")
