@@ -3,19 +3,14 @@
 Fixable: the ``addr`` write is removed.
 """
 
-from migrator.check.rulekit import (
-    NULL,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    probe_name,
-    remove_write,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import NULL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, probe_name
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM106"
 NAME = "addr-and-symbol-conflict"
@@ -55,4 +50,6 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import remove_write
+
     return remove_write(ctx.text, ctx.model, w)

@@ -4,21 +4,14 @@ Flags ``kallsyms_lookup_name("s") + 0x12``, ``_text + C``, parameters, module pa
 fields written to ``addr``. The constant cases are fixable with a symbol map.
 """
 
-from migrator.check.rulekit import (
-    COMPUTED,
-    NEEDS_MAP,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    c_string,
-    migrate,
-    resolved,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import COMPUTED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM105"
 NAME = "addr-computed"
@@ -70,6 +63,8 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import NEEDS_MAP, Plan, Refusal, c_string, migrate, resolved
+
     a = w.addr
     assert a is not None
     if a.symbol is not None and not a.via:

@@ -3,19 +3,14 @@
 Fixable: ``&f`` becomes ``.symbol_name = "f"``.
 """
 
-from migrator.check.rulekit import (
-    FUNCTION_REF,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    c_string,
-    migrate,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import FUNCTION_REF, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM103"
 NAME = "addr-function-ref"
@@ -52,6 +47,8 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import Plan, Refusal, c_string, migrate
+
     a = w.addr
     assert a is not None and a.symbol
     if a.local_function:

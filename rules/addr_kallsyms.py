@@ -5,19 +5,14 @@ macro or function, through a local variable, or through a function pointer harve
 kprobe trick. Fixable: the name becomes ``.symbol_name``.
 """
 
-from migrator.check.rulekit import (
-    KALLSYMS,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    c_string,
-    migrate,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import KALLSYMS, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM102"
 NAME = "addr-kallsyms"
@@ -66,6 +61,8 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import Plan, Refusal, c_string, migrate
+
     a = w.addr
     assert a is not None
     if a.symbol is not None:

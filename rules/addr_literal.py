@@ -4,19 +4,14 @@ Flags ``kp.addr = (kprobe_opcode_t *)0xffffffff810a0a60;`` and the same through 
 macro (``#define TARGET 0x...``) or a constant. Fixable with ``fix --symbols MAP``.
 """
 
-from migrator.check.rulekit import (
-    LITERAL,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    hex_or,
-    resolved,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import LITERAL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, hex_or
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM101"
 NAME = "addr-literal"
@@ -65,6 +60,8 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import Refusal, resolved
+
     if w.addr is None or w.addr.number is None:  # token-level finding whose constant is not an integer
         return Refusal("the address is not an integer constant the rewriter can read")
     how = f"the hard-coded address (through {w.addr.macro})" if w.addr.macro else "the hard-coded address"

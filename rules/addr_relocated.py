@@ -4,23 +4,14 @@ Flags SystemTap's ``kp->u.kp.addr = (void *)_stp_module_relocate(module, section
 module base + offset arithmetic and in-module /proc/kallsyms parsers feeding ``addr``.
 """
 
-from migrator.check.rulekit import (
-    NEEDS_MAP,
-    RELOCATED,
-    FieldWrite,
-    FixContext,
-    Hit,
-    Plan,
-    ProbeModel,
-    Refusal,
-    Severity,
-    addr_hit,
-    c_string,
-    migrate,
-    resolved,
-)
-from migrator.core.findings import Edit
-from migrator.fix.rewrite import insert_lines_after, insert_statement_after, remove_span
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import RELOCATED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM104"
 NAME = "addr-relocated"
@@ -75,6 +66,8 @@ STAP_2008 = (
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.kit import NEEDS_MAP, Plan, Refusal, c_string, migrate, resolved
+
     a = w.addr
     assert a is not None
     args = a.args
@@ -109,6 +102,10 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
 
 def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     """SystemTap's 2008 loop: table entries get .symbol_name/.offset, the loop stops relocating."""
+    from migrator.core.findings import Edit
+    from migrator.fix.kit import Plan, Refusal
+    from migrator.fix.rewrite import insert_lines_after, insert_statement_after, remove_span
+
     a = w.addr
     assert a is not None
     base = a.arg_texts[2][: -len("address")] if len(a.arg_texts) == 3 and a.arg_texts[2].endswith("address") else ""

@@ -7,9 +7,15 @@ address (in C or through ctypes), libbcc's ``bpf_attach_kprobe()`` with no funct
 Fixable with ``fix --symbols MAP``: the function name plus the residual offset.
 '''
 
-from migrator.check.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import AddrSite
-from migrator.fix.sites import fix_site
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM502"
 NAME = "bpf-attach-addr"
@@ -57,4 +63,6 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(s: AddrSite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.sites import fix_site
+
     return fix_site(s, ctx.symbols)

@@ -6,9 +6,15 @@ Python strings and C strings, and definitions that format the address at run tim
 ``fix --symbols MAP`` when the address is a literal: it becomes ``SYM+0xOFF``.
 '''
 
-from migrator.check.rulekit import FixContext, Hit, Plan, ProbeModel, Refusal, Severity
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import AddrSite
-from migrator.fix.sites import fix_site
+
+if TYPE_CHECKING:
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM501"
 NAME = "tracefs-addr"
@@ -49,4 +55,6 @@ def check(model: ProbeModel) -> list[Hit]:
 
 
 def fix(d: AddrSite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.sites import fix_site
+
     return fix_site(d, ctx.symbols)

@@ -1,24 +1,19 @@
-"""What rule modules import: the model, the finding types and the shared wording.
+"""What a rule's ``check`` imports: the model, the finding types and the shared wording.
 
 A rule module declares CODE, NAME, SEVERITY, SUMMARY, RATIONALE, BAD, GOOD (and optionally
 PRIORITY: the higher wins when two rules report the same site) and a ``check(model)`` that
-yields Hits.
+yields Hits. Its ``fix`` imports ``migrator.fix.kit`` inside the function: a ``check`` run never
+loads fix code (tests/test_layers.py asserts it).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import COMPUTED, FUNCTION_REF, KALLSYMS, LITERAL, NULL, RELOCATED, FieldWrite, ProbeModel
-from migrator.fix.rewrite import Plan, Refusal, c_string, migrate, remove_write
-from migrator.fix.symbols import SymbolMap
 
 __all__ = [
-    "NEEDS_MAP", "FixContext", "Plan", "Refusal", "c_string", "migrate", "remove_write", "resolved",
     "COMPUTED", "FUNCTION_REF", "KALLSYMS", "LITERAL", "NULL", "RELOCATED", "FieldWrite", "Hit",
-    "ProbeModel", "Severity", "addr_hit", "probe_name",
+    "ProbeModel", "Severity", "addr_hit", "hex_or", "probe_name",
 ]
 
 PRE_2619 = (
@@ -49,51 +44,3 @@ def addr_hit(w: FieldWrite, message: str) -> Hit:
 
 def hex_or(value: int | None, text: str) -> str:
     return hex(value) if value is not None else text
-
-
-@dataclass
-class FixContext:
-    """What a rule's ``fix()`` may use: the text, the model and, when given, a symbol map."""
-
-    text: str
-    model: ProbeModel
-    symbols: SymbolMap | None = None
-
-
-CLONE_SUFFIX = re.compile(r"\.(isra|constprop|part|cold)\.?\d*$")
-NEEDS_MAP = "needs a symbol map of the target kernel: run `probe-migrator fix --symbols System.map` " \
-            "(or a /proc/kallsyms dump)"
-
-
-def _related(hint: str, name: str) -> bool:
-    """sys_close ~ __x64_sys_close, iotrace_ksys_write ~ ksys_write."""
-    return hint == name or name.endswith("_" + hint) or hint.endswith("_" + name)
-
-
-def resolved(ctx: FixContext, w: FieldWrite, address: int, how: str) -> Plan | Refusal:
-    """Migrate ``w`` to the symbol + offset that ``address`` resolves to in the map."""
-    if ctx.symbols is None:
-        return Refusal(NEEDS_MAP)
-    res = ctx.symbols.resolve(address)
-    if not res.ok or res.symbol is None:
-        return Refusal(res.refused or "not resolvable")
-    sym = res.symbol
-    if w.kretprobe and res.offset:
-        return Refusal(f"{address:#x} resolves to {sym.qualified}+{res.offset:#x} in {ctx.symbols.path}, but a "
-                       "kretprobe must sit at a function entry: the map is probably not the kernel the address "
-                       "came from")
-    # Comments and macro names next to an address say which function it was copied for; if the
-    # map disagrees, the map is not the kernel the address came from.
-    named = [h.removeprefix("macro:") for h in w.hints
-             if ctx.symbols.names.get(h.removeprefix("macro:")) or not h.startswith("macro:") and h.islower()]
-    if named and not any(_related(h, CLONE_SUFFIX.sub("", sym.name)) for h in named):
-        return Refusal(f"the code names {', '.join(named[:3])} here, but {address:#x} resolves to "
-                       f"{sym.qualified}+{res.offset:#x} in {ctx.symbols.path}: the map is probably not the kernel "
-                       "the address was copied from")
-    plan = migrate(ctx.text, ctx.model, w, c_string(res.symbol.qualified), res.offset)
-    if isinstance(plan, Plan):
-        off = f"+{res.offset:#x}" if res.offset else ""
-        plan.explanation.insert(0, f"{how} {address:#x} resolved with {ctx.symbols.path} to "
-                                   f"{res.symbol.qualified}{off} ({res.symbol.kind} {res.symbol.address:#x})")
-        plan.warnings.extend(res.warnings)
-    return plan

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from migrator.check.engine import Options, check_bytes
 from migrator.check.registry import Rule, all_rules
-from migrator.check.rulekit import FixContext
 from migrator.core.findings import Finding
 from migrator.core.source import encode
+from migrator.fix.kit import FixContext
 from migrator.fix.rewrite import Plan, Refusal, apply, overlaps
 from migrator.fix.symbols import SymbolMap
 
