@@ -26,11 +26,11 @@ static const char *const probed[] = { "vfs_read", "vfs_write" };
 """
 
 
+MESSAGE = ("{name} embeds kernel addresses with symbol names ({entries} entries); they are only right for "
+           "one build: look symbols up by name at registration (.symbol_name) instead")
+MIN_ENTRIES = 2  # one address/name pair is a constant with a comment, not a copy of the symbol table
+
+
 def check(model: ProbeModel) -> list[Hit]:
-    return [
-        Hit(t.anchor.start, t.anchor.end, (
-            f"{t.name} embeds kernel addresses with symbol names ({t.detail}); they are only right for "
-            "one build: look symbols up by name at registration (.symbol_name) instead"
-        ))
-        for t in model.symbol_tables
-    ]
+    return [Hit(t.anchor.start, t.anchor.end, MESSAGE.format(name=t.name, entries=t.entries))
+            for t in model.address_tables if t.entries >= MIN_ENTRIES]

@@ -1,6 +1,7 @@
 """kallsyms-kprobe-trick: a kprobe on "kallsyms_lookup_name" registered to harvest its address."""
 
-from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity, probe_name
+from migrator.core.names import KALLSYMS_LOOKUP
 
 CODE = "PM301"
 NAME = "kallsyms-kprobe-trick"
@@ -37,11 +38,13 @@ static int __init m_init(void)
 """
 
 
+MESSAGE = ("{probe} probes kallsyms_lookup_name only to harvest its address, circumventing its "
+           "unexport in Linux 5.7; locate probes with .symbol_name and drop the harvested pointer")
+
+
 def check(model: ProbeModel) -> list[Hit]:
-    return [
-        Hit(t.anchor.start, t.anchor.end, (
-            f"{t.name} probes kallsyms_lookup_name only to harvest its address, circumventing its "
-            "unexport in Linux 5.7; locate probes with .symbol_name and drop the harvested pointer"
-        ))
-        for t in model.kallsyms_tricks
-    ]
+    # a probe placed on kallsyms_lookup_name whose addr is then kept (stored, cast or returned)
+    harvested = {h.probe for h in model.addr_harvests}
+    return [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
+            for w in model.symbol_writes
+            if w.string == KALLSYMS_LOOKUP and w.string_span is not None and w.probe in harvested]

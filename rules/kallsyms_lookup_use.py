@@ -1,6 +1,8 @@
 """kallsyms-lookup-use: other uses of kallsyms_lookup_name (unexported since Linux 5.7)."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.model import KALLSYMS_UNEXPORTED_IN
+from migrator.core.names import KALLSYMS_LOOKUP
 
 CODE = "PM302"
 NAME = "kallsyms-lookup-use"
@@ -28,13 +30,22 @@ static struct kprobe kp = { .symbol_name = "__x64_sys_openat" };
 """
 
 
+MESSAGE = ("kallsyms_lookup_name is not exported to modules since Linux 5.7, but {how} here{via}; "
+           "use .symbol_name for probes or an exported interface")
+BEFORE_5_7 = ("; kept at low severity because this code only builds for kernels before 5.7, which still export "
+              "kallsyms_lookup_name")
+
+
 def check(model: ProbeModel) -> list[Hit]:
     hits = []
-    for u in model.kallsyms_uses:
-        how = "its address is taken" if u.detail else f"{u.name}() is called"
-        via = "" if u.name == "kallsyms_lookup_name" else " (a wrapper or harvested pointer)"
-        hits.append(Hit(u.anchor.start, u.anchor.end, (
-            f"kallsyms_lookup_name is not exported to modules since Linux 5.7, but {how} here{via}; "
-            "use .symbol_name for probes or an exported interface"
-        )))
+    for r in model.kallsyms_refs:
+        if r.feeds_probe_addr:  # the addr-* finding of that write covers it
+            continue
+        how = "its address is taken" if r.address_taken else f"{r.callee}() is called"
+        via = "" if r.callee == KALLSYMS_LOOKUP else " (a wrapper or harvested pointer)"
+        message = MESSAGE.format(how=how, via=via)
+        if r.versions.only_before(KALLSYMS_UNEXPORTED_IN):
+            hits.append(Hit(r.anchor.start, r.anchor.end, message + BEFORE_5_7, Severity.INFO))
+        else:
+            hits.append(Hit(r.anchor.start, r.anchor.end, message))
     return hits

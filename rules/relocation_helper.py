@@ -28,11 +28,10 @@ static struct kprobe kp = { .symbol_name = "ext4:ext4_file_open" };
 """
 
 
+MESSAGE = ("{name}() relocates offsets to addresses by hand; kprobes resolve \"module:symbol\" + "
+           ".offset themselves: switch its callers to .symbol_name and remove it")
+
+
 def check(model: ProbeModel) -> list[Hit]:
-    return [
-        Hit(h.anchor.start, h.anchor.end, (
-            f"{h.name}() relocates offsets to addresses by hand; kprobes resolve \"module:symbol\" + "
-            ".offset themselves: switch its callers to .symbol_name and remove it"
-        ))
-        for h in model.relocation_helpers
-    ]
+    # every function of the file that computes the address it returns (its shapes say how)
+    return [Hit(f.anchor.start, f.anchor.end, MESSAGE.format(name=f.name)) for f in model.address_functions]

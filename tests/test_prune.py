@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import corpus_modules
 
-import migrator.frontends.c.probes as probes
+import migrator.frontends.c.build as probes
 from migrator.check.engine import Options, check_bytes
 from migrator.check.registry import all_rules
 from migrator.frontends.c.prune import prune

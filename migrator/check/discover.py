@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from migrator.core import names
+
 SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".venv", "venv",
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
 C_SUFFIXES = (".c", ".h")
@@ -18,7 +20,8 @@ WALK_SUFFIXES = C_SUFFIXES + PY_SUFFIXES + SH_SUFFIXES
 # by a regex whose first byte is a literal (it runs at memchr speed: 0.6 s over Linux 6.12's 1.3 GB,
 # where each `bytes in` search costs about 1 s). "jprobe" needs no search of its own: a jprobe user
 # includes <linux/kprobes.h>, so it holds "kprobe" (no file of the 6.12 tree has one without the other).
-TRIGGER_RE = re.compile(rb"k(?:probe|retprobe|allsyms)")
+assert all(w.startswith("k") for w in names.FIRST_STAGE_WORDS)
+TRIGGER_RE = re.compile(b"k(?:" + b"|".join(re.escape(w[1:].encode()) for w in names.FIRST_STAGE_WORDS) + b")")
 BUILD_OUTPUT = (".mod.c",)
 
 
@@ -69,23 +72,26 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 # Second stage, on the few files that pass the triggers: the shapes a finding needs at all. Each
 # is its own regex starting with a literal, tried cheapest first: one alternation of them all is
 # tried byte by byte and cost more than the first stage.
-_SIGNALS = tuple(re.compile(p) for p in (
-    rb"kallsyms_lookup_name", rb"jprobe", rb"System\.map", rb"relocat\w*\s*\(", rb"core_layout", rb"module_core",
-    rb"sect_attrs", rb"_stext", rb"kprobe_events",
-))
+_SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
+    names.KALLSYMS_LOOKUP, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
+    names.KPROBE_EVENTS,
+)) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
 # C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0)
-_C_SIGNALS = (re.compile(rb"\"/proc/kallsyms\""),
-              re.compile(rb"attach_kprobe_opts\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"))
+_C_SIGNALS = (re.compile(re.escape(f'"{names.PROC_KALLSYMS}"'.encode())),
+              re.compile(names.LIBBPF_ATTACH_OPTS.encode() + rb"\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"))
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
-_OTHER_SIGNALS = (re.compile(rb"/proc/kallsyms"), re.compile(rb"attach_k"))
-_PERF_ADDR = re.compile(rb"(?:kprobe_addr|config2)\s*=")  # with perf_event in the file: the kprobe PMU
+_OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
+                  re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
+_PERF_ADDR = re.compile(b"(?:" + b"|".join(f.encode() for f in names.PERF_KPROBE_ADDR_FIELDS) + rb")\s*=")  # with perf_event in the file: the kprobe PMU
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 # a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
 # string does not), and kprobe_opcode_t casts mark probe addresses
-_PROBE_TYPE_WORDS = re.compile(rb"kprobe_opcode_t\b|struct\s+(?:k(?:ret)?probe|jprobe)\b")
+_PROBE_TYPE_WORDS = re.compile(names.PROBE_ADDRESS_TYPE.encode() + rb"\b|struct\s+(?:"
+                               + b"|".join(s.encode() for s in names.PROBE_STRUCTS) + rb")\b")
 _KP_ADDR = re.compile(rb"kp\s*(?:\.|->)\s*addr\s*=[^=]")
-_WORD_SIGNALS = (re.compile(rb"_text\b"), re.compile(rb"BPF\s*\("))  # and no word byte before them
+_WORD_SIGNALS = tuple(re.compile(re.escape(b.encode()) + rb"\b") for b in names.TEXT_BASES) + (
+    re.compile(names.BCC_PROGRAM.encode() + rb"\s*\("),)  # and no word byte before them
 _TABLE_ENTRY = re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -99,7 +105,7 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
         return True
     if any(p.search(data) for p in (_C_SIGNALS if front_end(path, data) == "c" else _OTHER_SIGNALS)):
         return True
-    if _PERF_ADDR.search(data) and b"perf_event" in data:
+    if _PERF_ADDR.search(data) and names.PERF_EVENT.encode() in data:
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (

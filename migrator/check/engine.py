@@ -307,7 +307,7 @@ def _front_end(path: str, data: bytes, src: Source) -> Any:
         from migrator.frontends.text.shell import build as build_sh
 
         return build_sh(src)
-    from migrator.frontends.c.probes import build
+    from migrator.frontends.c.build import build
 
     model = build(src)
     from migrator.frontends.text import cloader

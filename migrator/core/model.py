@@ -23,6 +23,26 @@ class Span:
     end: int
 
 
+Version = tuple[int, int, int]
+SYMBOL_NAME_SINCE: Version = (2, 6, 19)  # struct kprobe.symbol_name appeared in 2.6.19
+KALLSYMS_UNEXPORTED_IN: Version = (5, 7, 0)  # commit 0bd476e6c671
+
+
+@dataclass(frozen=True)
+class KernelRange:
+    """The kernel versions a place of the code is compiled for, as its LINUX_VERSION_CODE guards
+    say: ``low <= version < high`` (``high`` None: no upper bound)."""
+
+    low: Version = (0, 0, 0)
+    high: Version | None = None
+
+    def only_before(self, version: Version) -> bool:
+        return self.high is not None and self.high <= version
+
+
+ANY_KERNEL = KernelRange()
+
+
 @dataclass
 class AddrValue:
     kind: str
@@ -56,10 +76,12 @@ class FieldWrite:
     branch_path: tuple[tuple[int, int], ...] = ()
     addr: AddrValue | None = None  # for addr writes
     text: str = ""  # the value as written (symbol_name, offset)
+    string: str | None = None  # the value's string literal, casts and parentheses removed
+    string_span: Span | None = None  # where that literal is
     is_null: bool = False
     number: int | None = None  # constant offset value
     macro: str | None = None  # function-like macro that built the probe
-    pre_2619: bool = False  # inside a guard for kernels before 2.6.19
+    versions: KernelRange = ANY_KERNEL  # the kernels this write is compiled for
     fallback: bool = False  # found by the token-level fallback, never fixed
     function: str = ""  # enclosing function, "" at file scope
     kretprobe: bool = False  # the kprobe of a struct kretprobe: must stay at function entry
@@ -69,6 +91,11 @@ class FieldWrite:
     via_removals: list[Span] | None = None
     via_shared: bool = False  # the variable also feeds other probes' addr
 
+    @property
+    def pre_2619(self) -> bool:
+        """Only compiled for kernels before 2.6.19, which have no symbol_name."""
+        return self.versions.only_before(SYMBOL_NAME_SINCE)
+
 
 @dataclass
 class Located:
@@ -76,6 +103,55 @@ class Located:
     name: str = ""
     detail: str = ""
     fallback: bool = False
+    versions: KernelRange = ANY_KERNEL  # the kernels this place is compiled for
+
+
+@dataclass
+class KallsymsRef:
+    """A call of kallsyms_lookup_name (or of a wrapper of it, or of a pointer harvested from it),
+    or its address taken."""
+
+    anchor: Span
+    callee: str
+    address_taken: bool = False
+    feeds_probe_addr: bool = False  # the value is written to a probe's addr (the addr write tells it)
+    fallback: bool = False  # found by the token-level fallback
+    versions: KernelRange = ANY_KERNEL
+
+
+@dataclass
+class AddrHarvest:
+    """A probe's ``addr`` read into a variable, a cast or a return value (kept, not just printed)."""
+
+    probe: str
+    anchor: Span
+    target: str  # the variable it is stored in, "" for a cast or return
+
+
+@dataclass
+class AddressTable:
+    """An array definition whose entries pair an address-like integer with a symbol-like string."""
+
+    anchor: Span  # the array's name
+    name: str
+    entries: int
+
+
+# How a function of the file computes the address it returns (AddressFunction.shapes).
+TABLE_LOOKUP = "looks a parameter up in an address table of the file"
+WRAPS_RELOCATION = "returns what a relocation function returns"
+NAMED_RELOCATE = "is named for relocation and takes a module or section"
+MODULE_BASE_PLUS = "adds to a module's base address"
+TEXT_BASE_PLUS_PARAMETER = "adds a parameter to a kernel text base"
+
+
+@dataclass
+class AddressFunction:
+    """A function defined in the file that returns an address it computes (its shapes say how)."""
+
+    anchor: Span  # the name in the definition
+    name: str
+    shapes: tuple[str, ...]
 
 
 @dataclass
@@ -151,11 +227,11 @@ class ProbeModel:
     offset_writes: list[FieldWrite] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     addr_uses: list[AddrUse] = field(default_factory=list)
-    kallsyms_uses: list[Located] = field(default_factory=list)
-    kallsyms_tricks: list[Located] = field(default_factory=list)
+    kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
+    addr_harvests: list[AddrHarvest] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)
-    relocation_helpers: list[Located] = field(default_factory=list)
-    symbol_tables: list[Located] = field(default_factory=list)
+    address_functions: list[AddressFunction] = field(default_factory=list)
+    address_tables: list[AddressTable] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
     probe_tables: list[ProbeTable] = field(default_factory=list)

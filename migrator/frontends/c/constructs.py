@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from migrator.frontends.c.brackets import close as matching
 from migrator.frontends.c.lex import Lexed, Token
 
 
@@ -127,20 +128,6 @@ class Split:
     typedefs: set[str]
 
 
-def _match(tokens: list[Token], i: int) -> int:
-    """Index of the bracket closing the one at ``i`` (or len(tokens))."""
-    depth = 0
-    for j in range(i, len(tokens)):
-        v = tokens[j].value
-        if v in ("(", "[", "{"):
-            depth += 1
-        elif v in (")", "]", "}"):
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(tokens)
-
-
 def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
     """Mask annotations, asm, glued string macros, ``?:`` and ranges; same length."""
     chars = list(lexed.masked)
@@ -170,7 +157,7 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
                 blank(i, i)
                 continue
             if v in ANNOTATION_CALLS and i + 1 < n and toks[i + 1].value == "(":
-                drop_until = _match(toks, i + 1)
+                drop_until = matching(toks, i + 1)
                 blank(i, drop_until)
                 continue
             if v in ASM:
@@ -178,7 +165,7 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
                 while j < n and toks[j].value in ("volatile", "__volatile__", "goto", "inline"):
                     j += 1
                 if j < n and toks[j].value == "(":
-                    drop_until = _match(toks, j)
+                    drop_until = matching(toks, j)
                     blank(i, drop_until)
                     continue
             if (
@@ -207,7 +194,7 @@ def normalize(lexed: Lexed) -> tuple[list[str], list[Token]]:
             if 0 < i < n - 1 and toks[i + 1].value == "(" and (toks[i - 1].kind == "str" or (
                     toks[i - 1].value in ("(", ",", "?", ":", "=") and v == "__stringify")):
                 # "a" __stringify(X) "b": a call glued to a string literal expands to one
-                close = _match(toks, i + 1)
+                close = matching(toks, i + 1)
                 if close + 1 < n and (toks[i - 1].kind == "str" or toks[close + 1].kind == "str"):
                     blank(i, close)
                     drop_until = close
@@ -269,7 +256,7 @@ def _mask_statement_macros(chars: list[str], toks: list[Token], i: int, j: int) 
             and toks[k + 1].value == "("
             and toks[k - 1].value in _STMT_PREV
         ):
-            close = _match(toks, k + 1)
+            close = matching(toks, k + 1)
             if close + 1 < j and toks[close + 1].value not in _NOT_LOOP_NEXT:
                 start, end = toks[k].start, toks[close].end
                 width = end - start
@@ -320,7 +307,7 @@ def _mask_member_macros(chars: list[str], toks: list[Token], i: int, j: int) -> 
             and toks[k + 1].value == "("
             and v not in KEYWORDS
         ):
-            close = _match(toks, k + 1)
+            close = matching(toks, k + 1)
             if close + 1 < j and toks[close + 1].value == ";":
                 _fill(chars, toks[k].start, toks[close].end, f"int _{k}")
 
@@ -370,10 +357,10 @@ def split(lexed: Lexed) -> Split:
             and j + 1 < n
             and toks[j + 1].value == "("
         ):
-            close = _match(toks, j + 1)
+            close = matching(toks, j + 1)
             after = min(close + 1, n)  # unclosed "(": the rest of the file
             if after < n and toks[after].value == "{":
-                body_end = _match(toks, after)
+                body_end = matching(toks, after)
                 _mask_macro_header(chars, toks[j], toks[close], "void")
                 out.append(Construct("macrofunc", t.start, toks[min(body_end, n - 1)].end, i,
                                      min(body_end, n - 1) + 1, toks[j].value))  # unclosed: to the end
@@ -427,7 +414,7 @@ def split(lexed: Lexed) -> Split:
                     c.name = toks[m - 1].value
                     if _ALLCAPS.match(c.name) and c.name not in typedefs:
                         # "int BPF_PROG(name, struct x *a)": a macro that defines the function
-                        close = _match(toks, m)
+                        close = matching(toks, m)
                         if close < n:  # unclosed at the end of the file: nothing to mask
                             _mask_macro_args(chars, toks[m], toks[close])
                     break

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from migrator.core import model as M
-from migrator.frontends.c.lex import Lexed, Token, expression_end
+from migrator.core import names
+from migrator.frontends.c.brackets import expression_end
+from migrator.frontends.c.lex import Lexed, Token
 
-KALLSYMS = "kallsyms_lookup_name"
+KALLSYMS = names.KALLSYMS_LOOKUP
 
 
 def _number(text: str) -> int | None:
@@ -25,7 +27,7 @@ def _number(text: str) -> int | None:
 
 
 def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> None:
-    in_probe_decl = any(t.value in ("kprobe", "kretprobe", "jprobe") for t in toks[:4])
+    in_probe_decl = any(t.value in names.PROBE_STRUCTS for t in toks[:4])
     consumed: set[int] = set()
     n = len(toks)
     for i, t in enumerate(toks):
@@ -35,7 +37,7 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
             values = [v.value for v in value]
             on_kp = i >= 3 and toks[i - 2].value == "kp"
             designated = toks[i - 1].value == "." and (i < 2 or toks[i - 2].value in ("{", ","))
-            if not ("kprobe_opcode_t" in values or on_kp or designated and in_probe_decl):
+            if not (names.PROBE_ADDRESS_TYPE in values or on_kp or designated and in_probe_decl):
                 continue
             kind = None
             number = None
@@ -44,7 +46,7 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
                 consumed.update(id(v) for v in value if v.value == KALLSYMS)
             else:
                 nums = [v for v in value if v.kind == "num"]
-                others = [v for v in value if v.kind == "id" and v.value not in ("kprobe_opcode_t", "void", "unsigned", "long")]
+                others = [v for v in value if v.kind == "id" and v.value not in (names.PROBE_ADDRESS_TYPE, "void", "unsigned", "long")]
                 if len(nums) == 1 and not others:
                     kind = M.LITERAL
                     number = _number(nums[0].value)
@@ -57,8 +59,8 @@ def scan(model: M.ProbeModel, lexed: Lexed, toks: list[Token], facts: Any) -> No
                 addr=M.AddrValue(kind, text=lexed.text[span.start:span.end], number=number), fallback=True,
             ))
         elif t.value == KALLSYMS and id(t) not in consumed and i + 1 < n and toks[i + 1].value == "(":
-            model.kallsyms_uses.append(M.Located(M.Span(t.start, t.end), t.value, fallback=True))
-        elif t.value == "jprobe" and i > 0 and toks[i - 1].value == "struct" and i + 2 < n \
+            model.kallsyms_refs.append(M.KallsymsRef(M.Span(t.start, t.end), t.value, fallback=True))
+        elif t.value == names.JPROBE and i > 0 and toks[i - 1].value == "struct" and i + 2 < n \
                 and toks[i + 1].kind == "id" and toks[i + 2].value in ("=", ";", "[") \
                 and not (i > 1 and toks[i - 2].value == "extern"):
             model.jprobes.append(M.Located(M.Span(toks[i + 1].start, toks[i + 1].end), toks[i + 1].value, fallback=True))

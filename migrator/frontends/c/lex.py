@@ -170,22 +170,3 @@ def lex(text: str) -> Lexed:
     masked_parts.append(text[last:])
     masked = "".join(masked_parts).replace("\r", " ")
     return Lexed(text, masked, tokens, macros, branches, comments)
-
-
-def expression_end(tokens: list[Token], i: int) -> int:
-    """Index of the token ending the expression that starts at ``i``: the first ``,`` or ``;`` at
-    bracket depth 0, or an unmatched closing bracket (or len(tokens))."""
-    depth = 0
-    n = len(tokens)
-    while i < n:
-        v = tokens[i].value
-        if v in ("(", "[", "{"):
-            depth += 1
-        elif v in (")", "]", "}"):
-            if depth == 0:
-                return i
-            depth -= 1
-        elif depth == 0 and v in (",", ";"):
-            return i
-        i += 1
-    return n

@@ -79,7 +79,8 @@ class ConstructParser:
         line = bisect.bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
-    def _try(self, text: str) -> Any:
+    def parse_text(self, text: str) -> Any:
+        """Parse C text with the typedef names learned so far (raises pycparser's ParseError)."""
         self.parser.typedef_names = self.typedefs
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old, 60000))
@@ -100,7 +101,7 @@ class ConstructParser:
         message = ""
         for _attempt in range(6):
             try:
-                ast = self._try(text)
+                ast = self.parse_text(text)
                 return Parsed(c, list(ast.ext), line - 1, ",".join(learned))
             except c_parser.ParseError as e:
                 message = str(e)
@@ -124,7 +125,7 @@ class ConstructParser:
                             if chars[k] != "\n":
                                 chars[k] = " "
                 try:
-                    ast = self._try(self._text(c, "".join(chars)))
+                    ast = self.parse_text(self._text(c, "".join(chars)))
                     return Parsed(c, list(ast.ext), line - 1, f"branch:{cond_id}/{keep.index}")
                 except (c_parser.ParseError, RecursionError):
                     continue

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from migrator.core import names
 from migrator.frontends.c.constructs import ANNOTATION_CALLS, KEYWORDS
 from migrator.frontends.c.lex import blank
 from migrator.frontends.c.shapes import PROBE_WRITE_MARKERS
@@ -35,20 +36,15 @@ from migrator.frontends.c.shapes import PROBE_WRITE_MARKERS
 # What makes a body worth analysing: the identifiers the builder treats as strong, the words of
 # kallsyms/System.map paths, and writes of the probe fields. Found by plain substring search over
 # the whole file (a regex alternation of words is ten times slower), then placed in bodies.
-TRIGGER_WORDS = (
-    "kprobe", "kretprobe", "jprobe", "kprobe_opcode_t", "register_kprobe", "register_kprobes", "register_kretprobe",
-    "register_kretprobes", "register_jprobe", "register_jprobes", "find_module", "core_layout", "module_core",
-    "init_layout", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase", "_stext", "_text",
-    "_stp_module_relocate", "_stp_kmodule_relocate",
-)
-TRIGGER_SUBSTRINGS = ("kallsyms", "System.map")
+TRIGGER_WORDS = names.TRIGGER_IDENTIFIERS
+TRIGGER_SUBSTRINGS = names.TRIGGER_SUBSTRINGS
 # a write of a probe field: the field's name first (a literal is found fast), what is before it checked after
-_FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in ("addr", "symbol_name", "offset"))
+_FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in names.PROBE_FIELDS)
 _KP_BEFORE_RE = re.compile(r"\bkp\s*(?:\.|->)$")
 # {0xffff..., "name"} and {"name", 0xffff...}: two regexes, each starting with a literal (fast)
 _TABLE_ENTRY_RES = (re.compile(r"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\""), re.compile(r"\"\s*,\s*0x[0-9a-fA-F]{4,}"))
-_RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
-_PATH_RE = re.compile(r"/proc/kallsyms|System\.map")
+_RELOCATE_RE = re.compile(names.RELOCATE_STEM, re.IGNORECASE)
+_PATH_RE = re.compile("|".join(re.escape(f) for f in names.SYMBOL_FILES))
 # a header made only of these returns no address: "static int __init relocate_all(...)"
 STATUS_HEADER_WORDS = frozenset("static inline extern const int void bool _Bool char short signed".split())
 # A body: "{" alone in column 1 up to the next "}" in column 1 (kernel style).
@@ -57,7 +53,7 @@ _HEADER_END_RE = re.compile(r"\)\s*$")
 _CALLEE_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 # "name = value;" (not a member: "p->name =") whose value reads an address or kallsyms
 _ASSIGNED_RE = re.compile(r"(?<![.>\w])([A-Za-z_]\w*)\s*(?:\[[^\]\n]*\]\s*)?=(?!=)([^;]*)")
-_ADDRESS_VALUE_RE = re.compile(r"\baddr\b|kallsyms")
+_ADDRESS_VALUE_RE = re.compile(rf"\b{names.ADDR}\b|{names.KALLSYMS_WORD}")
 # what follows a file-scope variable's name in its declarator
 _DECLARATOR_END_RE = re.compile(r"\s*(?:\[[^\]\n]*\]\s*)*(?:=|;|\)\s*\()")
 # what a statement declares: variables, struct/union tags, typedef names

@@ -8,18 +8,16 @@ from typing import Any
 
 from pycparser import c_ast
 
-KALLSYMS = "kallsyms_lookup_name"
-RELOCATE_RE = re.compile(r"relocat", re.IGNORECASE)
-MODULE_BASE_NAMES = frozenset(
-    ["module_core", "core_layout", "init_layout", "module_init", "sect_attrs", "MOD_TEXT", "module_base", "mod_base", "modbase"]
-)
+from migrator.core import names
+
+KALLSYMS = names.KALLSYMS_LOOKUP
+RELOCATE_RE = re.compile(names.RELOCATE_STEM, re.IGNORECASE)
+MODULE_BASE_NAMES = frozenset(names.MODULE_BASE_NAMES)
 # Names that make a write of addr/symbol_name/offset possibly a probe's: the probe types, and the
 # kprobe_opcode_t of an address cast (without any of them only "kp.addr" can be one)
-PROBE_WRITE_MARKERS = ("kprobe", "kretprobe", "jprobe", "kprobe_opcode_t")
-TEXT_BASES = frozenset(("_text", "_stext", "_sinittext", "_etext", "__start_text"))
-REGISTER = frozenset(
-    ["register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes", "register_jprobe", "register_jprobes"]
-)
+PROBE_WRITE_MARKERS = names.PROBE_TYPE_WORDS
+TEXT_BASES = frozenset(names.TEXT_BASES)
+REGISTER = frozenset(names.REGISTRATION_CALLS)
 _INT_RE = re.compile(r"^\s*\(*\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(*\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)*\s*$")
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 
 from migrator.core import model as M
+from migrator.core import names
 from migrator.frontends.c.constructs import Split
 from migrator.frontends.c.lex import Lexed, Token
 
-PATH_RE = re.compile(r'^"(?:/proc/kallsyms|(?:[\w./%-]*/)?System\.map(?:[-.%][^"\s]*)?)"$')
+PATH_RE = re.compile(r'^"(?:' + re.escape(names.PROC_KALLSYMS) + r'|(?:[\w./%-]*/)?' + re.escape(names.SYSTEM_MAP)
+                     + r'(?:[-.%][^"\s]*)?)"$')
 SYMBOL_RE = re.compile(r'^"[A-Za-z_.$][\w.$]*"$')
 NOT_SYMBOL_FIELDS = frozenset(("module", "section", "mod", "sec", "modname", "pp", "secname", "file"))
-PROBE_TYPES = frozenset(("kprobe", "kretprobe", "jprobe"))
+PROBE_TYPES = frozenset(names.PROBE_STRUCTS)
 
 
 def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
@@ -66,8 +68,8 @@ def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:
                 field = toks[i - 2].value if i >= 3 and toks[i - 1].value == "=" and toks[i - 3].value == "." else ""
                 if field not in NOT_SYMBOL_FIELDS:
                     has_sym = True
-    if entries >= 2:
-        model.symbol_tables.append(M.Located(M.Span(name.start, name.end), name.value, f"{entries} entries"))
+    if entries:
+        model.address_tables.append(M.AddressTable(M.Span(name.start, name.end), name.value, entries))
 
 
 def _address_like(text: str) -> bool:

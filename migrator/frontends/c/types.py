@@ -10,23 +10,25 @@ from typing import Any
 
 from pycparser import c_ast
 
+from migrator.core import names
+
 CType = tuple[Any, ...]
 
-KPROBE: CType = ("struct", "kprobe")
-PROBE_FIELDS = ("addr", "symbol_name", "offset")
+KPROBE: CType = ("struct", names.KPROBE)
+PROBE_FIELDS = names.PROBE_FIELDS
 
 # The kernel's probe structs (include/linux/kprobes.h, Linux 6.12), as far as rules need them.
 BUILTIN_MEMBERS: dict[str, dict[str, CType]] = {
-    "kprobe": {
-        "addr": ("ptr", ("base", "kprobe_opcode_t")),
+    names.KPROBE: {
+        "addr": ("ptr", ("base", names.PROBE_ADDRESS_TYPE)),
         "symbol_name": ("ptr", ("base", "char")),
         "offset": ("base", "unsigned int"),
         "pre_handler": ("ptr", ("func", ("base", "int"))),
         "post_handler": ("ptr", ("func", ("base", "void"))),
         "flags": ("base", "u32"),
     },
-    "kretprobe": {"kp": KPROBE, "maxactive": ("base", "int"), "data_size": ("base", "size_t")},
-    "jprobe": {"kp": KPROBE, "entry": ("ptr", ("base", "void"))},
+    names.KRETPROBE: {"kp": KPROBE, "maxactive": ("base", "int"), "data_size": ("base", "size_t")},
+    names.JPROBE: {"kp": KPROBE, "entry": ("ptr", ("base", "void"))},
 }
 
 
@@ -119,7 +121,7 @@ def is_kprobe(t: CType | None) -> bool:
 def is_jprobe(t: CType | None) -> bool:
     while t is not None and t[0] == "array":
         t = t[1]
-    return t == ("struct", "jprobe")
+    return t == ("struct", names.JPROBE)
 
 
 def pointee(t: CType | None) -> CType | None:

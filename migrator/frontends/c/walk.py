@@ -11,6 +11,7 @@ from typing import Any
 
 from pycparser import c_ast
 
+from migrator.core import names as _names
 from migrator.frontends.c.types import PROBE_FIELDS, CType, TypeTable, is_kprobe, pointee
 
 KRETPROBE: CType = ("struct", "kretprobe")
@@ -435,7 +436,7 @@ def _kprobe_cast(value: Any) -> bool:
     """``(kprobe_opcode_t *)...``: the author says this is a probe address."""
     while isinstance(value, c_ast.Cast):
         names = getattr(getattr(getattr(value.to_type, "type", None), "type", None), "type", None)
-        if isinstance(names, c_ast.IdentifierType) and "kprobe_opcode_t" in names.names:
+        if isinstance(names, c_ast.IdentifierType) and _names.PROBE_ADDRESS_TYPE in names.names:
             return True
         value = value.expr
     return False

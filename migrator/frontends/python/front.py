@@ -167,7 +167,7 @@ class _Front:
         return sorted(found, key=lambda c: (c.lineno, c.col_offset))
 
     def _embedded(self, node: ast.Constant, index: int) -> None:
-        from migrator.frontends.c.probes import build as build_c
+        from migrator.frontends.c.build import build as build_c
 
         lit = self.literal(node)
         inner_src = Source.from_bytes(self.src.path, encode(lit.value))

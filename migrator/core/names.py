@@ -1,0 +1,81 @@
+"""Every name the tool treats as meaningful, declared once.
+
+The prefilter (``check/discover.py``), the body pruner (``frontends/c/prune.py``), the C builder's
+choice of constructs to parse, the classifier and the other front ends all derive their trigger
+lists from here, so a name added here is seen by every stage at once (they had drifted apart:
+``_sinittext`` was a text base to the classifier but not a trigger to the prefilter or the
+pruner). ``tests/test_names.py`` fails when a front end or rule spells one of these kinds of
+names as a string literal of its own.
+
+Kernel references for each group are in the rules' documentation (``probe-migrator explain``).
+"""
+
+from __future__ import annotations
+
+# -- kallsyms: resolving kernel symbols by hand ------------------------------------------------
+KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (commit 0bd476e6c671)
+KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
+PROC_KALLSYMS = "/proc/kallsyms"
+SYSTEM_MAP = "System.map"
+SYMBOL_FILES = (PROC_KALLSYMS, SYSTEM_MAP)
+
+# -- the kprobes API -----------------------------------------------------------------------
+KPROBE = "kprobe"
+KRETPROBE = "kretprobe"
+JPROBE = "jprobe"  # disabled in 4.15, removed in 4.18
+PROBE_STRUCTS = (KPROBE, KRETPROBE, JPROBE)
+PROBE_ADDRESS_TYPE = "kprobe_opcode_t"  # the type of kprobe.addr: a cast to it marks a probe address
+PROBE_TYPE_WORDS = PROBE_STRUCTS + (PROBE_ADDRESS_TYPE,)
+ADDR, SYMBOL_NAME, OFFSET = "addr", "symbol_name", "offset"
+PROBE_FIELDS = (ADDR, SYMBOL_NAME, OFFSET)
+REGISTRATION_CALLS = (
+    "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes",
+    "register_jprobe", "register_jprobes",
+)
+
+# -- relocation: section or module base + offset -------------------------------------------
+# Section starts and linker markers of the kernel image: "_text + C" is build-specific.
+TEXT_BASES = ("_text", "_stext", "_sinittext", "_etext", "__start_text")
+# struct module fields and common variable names that hold a module's load address. "module_init"
+# is also the macro every module uses: it is a base only inside arithmetic, never a trigger.
+MODULE_LAYOUT_FIELDS = ("module_core", "core_layout", "init_layout", "sect_attrs", "MOD_TEXT")
+MODULE_BASE_VARIABLES = ("module_base", "mod_base", "modbase")
+MODULE_INIT_FIELD = "module_init"
+MODULE_BASE_NAMES = MODULE_LAYOUT_FIELDS + MODULE_BASE_VARIABLES + (MODULE_INIT_FIELD,)
+MODULE_LOOKUP_CALLS = ("find_module",)
+# SystemTap's runtime relocation helpers (2008 translator and today's runtime)
+RELOCATION_HELPERS = ("_stp_module_relocate", "_stp_kmodule_relocate")
+RELOCATE_STEM = "relocat"  # a function named *relocat* may be a relocation helper
+
+# -- the other probe layers ----------------------------------------------------------------
+KPROBE_EVENTS = "kprobe_events"  # tracefs definitions: p:/r: lines
+PERF_EVENT = "perf_event"  # perf_event_open with the kprobe PMU
+PERF_EVENT_ATTR = "perf_event_attr"
+PERF_KPROBE_ADDR_FIELDS = ("kprobe_addr", "config2")  # an address with no function name
+PERF_KPROBE_FUNC_FIELDS = ("kprobe_func", "config1")
+BCC_ATTACH = ("attach_kprobe", "attach_kretprobe")
+LIBBCC_ATTACH = "bpf_attach_kprobe"
+LIBBPF_ATTACH_OPTS = "attach_kprobe_opts"
+LIBBPF_PROGRAM_ATTACH_OPTS = "bpf_program__" + LIBBPF_ATTACH_OPTS
+BCC_PROGRAM = "BPF"
+
+# -- derived trigger sets ------------------------------------------------------------------
+# Identifiers that make C code worth reading (a body holding one is analysed; a construct
+# holding one is parsed). Substring triggers (``kallsyms`` in any name or path, ``System.map``)
+# are in TRIGGER_SUBSTRINGS.
+TRIGGER_IDENTIFIERS = (
+    PROBE_TYPE_WORDS + REGISTRATION_CALLS + MODULE_LOOKUP_CALLS + MODULE_LAYOUT_FIELDS + MODULE_BASE_VARIABLES
+    + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,)
+)
+TRIGGER_SUBSTRINGS = (KALLSYMS_WORD, SYSTEM_MAP)
+# The first-stage prefilter: a file holding none of these words cannot hold a finding. Each starts
+# with "k" so the regex starts with a literal byte (memchr speed). "jprobe" needs no word of its
+# own: every jprobe user includes <linux/kprobes.h>.
+FIRST_STAGE_WORDS = (KPROBE, KRETPROBE, KALLSYMS_WORD)
+
+ALL_NAMES = frozenset(
+    (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
+     PERF_EVENT_ATTR, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
+    + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
+    + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+)

@@ -1,0 +1,128 @@
+"""Which names of the file stand for kallsyms_lookup_name, and what becomes of its results.
+
+A macro whose body calls it, a function that returns what it returns (a wrapper), a pointer
+harvested from ``.addr`` of a kprobe placed on it (the kprobe trick), a function that parses
+/proc/kallsyms or System.map: each is a way of resolving kernel symbols by hand. The origins of
+written addresses (``origins.py``) use these names; the facts recorded here (every reference,
+every harvest of a probe's addr) are what the kallsyms rules decide on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pycparser import c_ast
+
+from migrator.core import model as M
+from migrator.frontends.c.shapes import KALLSYMS
+from migrator.frontends.c.unit import Unit
+from migrator.frontends.c.versions import versions_at
+from migrator.frontends.c.walk import strip
+
+
+@dataclass
+class KallsymsNames:
+    lookups: set[str] = field(default_factory=lambda: {KALLSYMS})  # kallsyms_lookup_name and macros calling it
+    wrappers: set[str] = field(default_factory=set)  # functions returning what a lookup returns
+    harvested: set[str] = field(default_factory=set)  # pointers that hold kallsyms_lookup_name's address
+    parsers: set[str] = field(default_factory=set)  # functions parsing /proc/kallsyms or System.map
+    relocators: set[str] = field(default_factory=set)  # functions computing addresses (AddressFunction)
+    table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
+
+    def callable_lookups(self) -> set[str]:
+        return self.lookups | self.harvested | self.wrappers
+
+    def that_matter(self) -> set[str]:
+        """Names whose callers must be parsed too."""
+        return self.harvested | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
+
+
+def string_value(node: object) -> str | None:
+    """The value of a string literal, casts removed."""
+    v = strip(node)
+    if isinstance(v, c_ast.Constant) and v.type == "string":
+        s = v.value
+        if s.startswith('"') and s.endswith('"'):
+            return str(s[1:-1])
+    return None
+
+
+def find_names(u: Unit) -> KallsymsNames:
+    out = KallsymsNames()
+    for f in u.model.address_functions:
+        out.relocators.add(f.name)
+        if M.TABLE_LOOKUP in f.shapes:
+            out.table_lookups.add(f.name)
+    _lookups_and_wrappers(u, out)
+    _harvested(u, out)
+    _parsers(u, out)
+    return out
+
+
+def _lookups_and_wrappers(u: Unit, out: KallsymsNames) -> None:
+    for name, m in u.lexed.macros.items():
+        if re.search(r"\b" + KALLSYMS + r"\b", m.body):
+            out.lookups.add(name)
+    for _ in range(3):  # wrappers of wrappers
+        for fn in u.facts.functions.values():
+            for r in fn.returns:
+                r = strip(r)
+                if isinstance(r, c_ast.FuncCall) and isinstance(r.name, c_ast.ID) and (
+                        r.name.name in out.lookups or r.name.name in out.wrappers):
+                    out.wrappers.add(fn.name)
+
+
+def _harvested(u: Unit, out: KallsymsNames) -> None:
+    f = u.facts
+    trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and string_value(w.value) == KALLSYMS}
+    for r in f.addr_reads:
+        if r.probe in trick_probes and r.target:
+            out.harvested.add(r.target)
+    for target, value, _fn in f.fn_ptr_assigns:
+        v = strip(value)
+        if isinstance(v, c_ast.ID) and v.name in out.lookups | out.harvested or (
+                isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID)
+                and v.expr.name == KALLSYMS):
+            out.harvested.add(target)
+
+
+def _parsers(u: Unit, out: KallsymsNames) -> None:
+    # Functions whose body holds a kallsyms/System.map path parse symbols by hand.
+    spans = [p.anchor.start for p in u.model.kallsyms_paths]
+    line_starts = u.src.line_starts
+    for fn in u.facts.functions.values():
+        body = fn.node.body if fn.node is not None else None
+        if body is None or body.coord is None:
+            continue
+        # (the body's line is the construct's own: the range starts early, never late)
+        lo = line_starts[min(body.coord.line, len(line_starts)) - 1]
+        hi = u.function_end(fn.name)
+        if any(lo <= s < hi for s in spans):
+            out.parsers.add(fn.name)
+    # ... and so does anything that calls one of them and returns a value.
+    for _ in range(2):
+        for call in u.facts.calls:
+            if call.name in out.parsers and call.func is not None and not call.func.returns_void:
+                if any(isinstance(strip(r), c_ast.FuncCall) for r in call.func.returns):
+                    out.parsers.add(call.func.name)
+
+
+def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
+    """Model facts: every reference to a lookup, every harvest of a probe's addr."""
+    f, model = u.facts, u.model
+    uses = names.lookups | names.harvested
+    call_anchors = set()
+    for call in f.calls:
+        call_anchors.add(call.anchor)
+        if call.name in uses:
+            model.kallsyms_refs.append(M.KallsymsRef(
+                u.span(call.anchor), call.name, feeds_probe_addr=id(call.node) in consumed,
+                versions=versions_at(u.lexed, call.anchor)))
+    for name, anchor, _fn in f.id_refs:
+        if name == KALLSYMS and anchor not in call_anchors:
+            model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
+                                                     versions=versions_at(u.lexed, anchor)))
+    for r in f.addr_reads:
+        if r.target is not None:
+            model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
