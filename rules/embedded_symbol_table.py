@@ -31,6 +31,9 @@ MESSAGE = ("{name} embeds kernel addresses with symbol names ({entries} entries)
 MIN_ENTRIES = 2  # one address/name pair is a constant with a comment, not a copy of the symbol table
 
 
+NO_FIX = "remove the table by hand once no probe uses it"  # fix refuses with this
+
+
 def check(model: ProbeModel) -> list[Hit]:
     return [Hit(t.anchor.start, t.anchor.end, MESSAGE.format(name=t.name, entries=t.entries))
             for t in model.address_tables if t.entries >= MIN_ENTRIES]

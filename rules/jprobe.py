@@ -23,6 +23,9 @@ static struct kprobe kp = { .symbol_name = "kernel_clone", .pre_handler = pre };
 """
 
 
+NO_FIX = "port the handler to a kprobe pre_handler or a kretprobe by hand"  # fix refuses with this
+
+
 def check(model: ProbeModel) -> list[Hit]:
     return [
         Hit(j.anchor.start, j.anchor.end, (

@@ -42,6 +42,9 @@ MESSAGE = ("{probe} probes kallsyms_lookup_name only to harvest its address, cir
            "unexport in Linux 5.7; locate probes with .symbol_name and drop the harvested pointer")
 
 
+NO_FIX = "drop the harvested pointer by hand; its callers need another interface"  # fix refuses with this
+
+
 def check(model: ProbeModel) -> list[Hit]:
     # a probe placed on kallsyms_lookup_name whose addr is then kept (stored, cast or returned)
     harvested = {h.probe for h in model.addr_harvests}

@@ -36,6 +36,9 @@ BEFORE_5_7 = ("; kept at low severity because this code only builds for kernels 
               "kallsyms_lookup_name")
 
 
+NO_FIX = "needs an exported interface instead; not a probe address"  # fix refuses with this
+
+
 def check(model: ProbeModel) -> list[Hit]:
     hits = []
     for r in model.kallsyms_refs:

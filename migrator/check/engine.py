@@ -17,6 +17,7 @@ from typing import Any
 from migrator.check.discover import Candidate, walk, worth_parsing
 from migrator.check.registry import Rule
 from migrator.core.findings import Diagnostic, Finding, Hit, Severity
+from migrator.core.model import ProbeModel
 from migrator.core.source import Source
 
 MAX_BYTES_DEFAULT = 16 * 1024 * 1024
@@ -60,7 +61,7 @@ class FileResult:
     constructs_total: int = 0
     constructs_parsed: int = 0
     skipped: bool = False  # prefilter said no
-    model: object = None
+    model: ProbeModel | None = None  # the facts the findings came from (fix reads them)
 
 
 PARALLEL_MIN_FILES = 64  # below this a worker pool costs more than it saves
@@ -294,29 +295,15 @@ def _analyse(path: str, data: bytes, opts: Options) -> FileResult:
     return result
 
 
-def _front_end(path: str, data: bytes, src: Source) -> Any:
+def _front_end(path: str, data: bytes, src: Source) -> ProbeModel:
     """The model of one file, from the front end its extension (or #! line) selects."""
     from migrator.check.discover import front_end
+    from migrator.frontends import model_of
 
-    kind = front_end(path, data)
-    if kind == "py":
-        from migrator.frontends.python.front import build as build_py
-
-        return build_py(src)
-    if kind == "sh":
-        from migrator.frontends.text.shell import build as build_sh
-
-        return build_sh(src)
-    from migrator.frontends.c.build import build
-
-    model = build(src)
-    from migrator.frontends.text import cloader
-
-    cloader.scan(src, model)  # tracefs strings, libbpf/perf loaders (a no-op without their tokens)
-    return model
+    return model_of(front_end(path, data), src)
 
 
-def run_rules(src: Source, model: object, opts: Options) -> list[Finding]:
+def run_rules(src: Source, model: ProbeModel, opts: Options) -> list[Finding]:
     best: dict[int, tuple[int, Finding]] = {}
     for rule in opts.rules:
         for hit in rule.check(model):

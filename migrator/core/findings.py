@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from migrator.core.model import Subject
 
 
 class Severity(enum.IntEnum):
@@ -42,7 +46,7 @@ class Finding:
     site: int = -1  # offset of the statement/declaration the finding belongs to
     fix: list[Edit] | None = None
     notes: list[str] = field(default_factory=list)
-    subject: object = field(default=None, repr=False, compare=False)  # the model item, for fixes
+    subject: Subject | None = field(default=None, repr=False, compare=False)  # the model item, for fixes
 
     @property
     def fixable(self) -> bool:
@@ -74,4 +78,4 @@ class Hit:
     message: str
     severity: Severity | None = None  # None: the rule's default
     notes: list[str] = field(default_factory=list)
-    subject: object = None  # the model item it is about (a FieldWrite, ...), for fixes
+    subject: Subject | None = None  # the model item it is about (a FieldWrite, ...), for fixes

@@ -219,6 +219,10 @@ class Unparsed:
     message: str
 
 
+# What a finding is about: the model item a rule's fix() receives.
+Subject = FieldWrite | AddrSite | TableEntry | Located | KallsymsRef | AddressFunction | AddressTable
+
+
 @dataclass
 class ProbeModel:
     path: str

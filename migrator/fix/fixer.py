@@ -64,7 +64,7 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
     if not before.findings or before.model is None or before.source is None:
         return out
     text = before.source.text
-    ctx = FixContext(text, before.model, symbols)  # type: ignore[arg-type]
+    ctx = FixContext(text, before.model, symbols)
     rules = {r.name: r for r in all_rules()}
     candidates: list[Applied] = []
     merged: dict[int, list[Finding]] = {}  # id(addr write) -> offset findings fixed along with it
@@ -113,7 +113,7 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
     from migrator.fix.rewrite import alone_on_lines, remove_span
     from migrator.fix.unused import newly_unused, newly_unused_macros
 
-    if not path.endswith(".c"):  # a header's statics and macros may be used by the files including it
+    if not path.endswith(".c"):  # C only; a header's statics and macros may be used by the files including it
         return new
     candidate, removed = new, []
     for _round in range(3):  # a helper may be the only user of another
@@ -196,12 +196,5 @@ def _verify(path: str, text: str, before: list[Finding], candidates: list[Applie
 
 
 def _no_fix_reason(rule: Rule) -> str:
-    return {
-        "relocation-helper": "remove the helper by hand once no probe uses it",
-        "embedded-symbol-table": "remove the table by hand once no probe uses it",
-        "kallsyms-kprobe-trick": "drop the harvested pointer by hand; its callers need another interface",
-        "kallsyms-lookup-use": "needs an exported interface instead; not a probe address",
-        "kallsyms-parse": "replace the parsing by symbol names by hand",
-        "jprobe": "port the handler to a kprobe pre_handler or a kretprobe by hand",
-    }.get(rule.name, "no automatic fix")
-
+    """Why the rule offers no fix: its own NO_FIX text (rules without fix() declare one)."""
+    return getattr(rule.module, "NO_FIX", "no automatic fix")
