@@ -6,12 +6,16 @@ fields written to ``addr``. The constant cases are fixable with a symbol map.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import COMPUTED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+from migrator.core.names import LINKER_MARKER_PATTERN
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
+
+MARKER = re.compile(LINKER_MARKER_PATTERN)
 
 CODE = "PM105"
 NAME = "addr-computed"
@@ -67,17 +71,19 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
 
     a = w.addr
     assert a is not None
-    if a.symbol is not None and not a.via:
+    # kallsyms_lookup_name("_text") + C names a section start, not a function: resolve it like _text + C
+    base_name = a.base if a.base is not None else a.symbol if a.symbol and MARKER.match(a.symbol) else None
+    if a.symbol is not None and base_name is None and not a.via:
         plan = migrate(ctx.text, ctx.model, w, c_string(a.symbol), a.offset)
         if isinstance(plan, Plan):
             plan.explanation.insert(0, f'kallsyms_lookup_name("{a.symbol}") plus {a.offset:#x} became .symbol_name and '
                                        ".offset; register_kprobe() resolves them and checks the offset stays inside")
         return plan
-    if a.base is not None and not a.via:
+    if base_name is not None and not a.via:
         if ctx.symbols is None:
             return Refusal(NEEDS_MAP)
-        base = ctx.symbols.address_of(a.base)
+        base = ctx.symbols.address_of(base_name)
         if base is None:
-            return Refusal(f"{a.base} is not in {ctx.symbols.path}")
-        return resolved(ctx, w, base + a.offset, f"{a.base} + {a.offset:#x} =")
+            return Refusal(f"{base_name} is not in {ctx.symbols.path}")
+        return resolved(ctx, w, base + a.offset, f"{base_name} + {a.offset:#x} =")
     return Refusal("the address is only known at run time; pass a symbol name (and offset) instead")

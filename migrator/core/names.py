@@ -38,6 +38,9 @@ REGISTRATION_CALLS = (
 TEXT_BASES = ("_text", "_stext", "_sinittext", "_etext", "__start_text")
 # struct module fields and common variable names that hold a module's load address. "module_init"
 # is also the macro every module uses: it is a base only inside arithmetic, never a trigger.
+# Linker markers: section starts and ends, not functions. A probe named by one sits at an offset
+# into the image that only one build's layout gives meaning to.
+LINKER_MARKER_PATTERN = r"^(?:_s?text|_etext|_sinittext|_einittext|__\w*text\w*_(?:start|end)|__(?:start|stop)_\w+)$"
 MODULE_LAYOUT_FIELDS = ("module_core", "core_layout", "init_layout", "sect_attrs", "MOD_TEXT")
 MODULE_BASE_VARIABLES = ("module_base", "mod_base", "modbase")
 MODULE_INIT_FIELD = "module_init"

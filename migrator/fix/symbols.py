@@ -14,11 +14,13 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
+from migrator.core import names
+
 TEXT_TYPES = frozenset("tTwW")
 GLOBAL_RANK = {"T": 0, "W": 1, "w": 1, "t": 2}
 # section boundaries the linker defines (__kprobes_text_end, __entry_text_start, _etext): an address
 # past one of them with no function symbol in between is in no function the map knows
-LINKER_MARKER_RE = re.compile(r"^(?:_s?text|_etext|_sinittext|_einittext|__\w*text\w*_(?:start|end)|__(?:start|stop)_\w+)$")
+LINKER_MARKER_RE = re.compile(names.LINKER_MARKER_PATTERN)
 CLONE_RE = re.compile(r"\.(isra|constprop|part|cold|llvm)\.?\d*")
 _LINE_RE = re.compile(r"^\s*([0-9a-fA-F]+)\s+([A-Za-z?])\s+(\S+)(?:\s+\[(\S+)\])?\s*$")
 
