@@ -7,8 +7,7 @@ import sys
 import click
 
 from migrator import __version__
-
-FORMATS = ("text", "json", "sarif", "github")
+from migrator.output import FORMATS
 
 
 class _Usage(click.UsageError):
@@ -116,22 +115,15 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
           quiet: bool, verbose: bool, diff_path: str | None, root: str | None, baseline_path: str | None,
           jobs: int, no_cache: bool, cache_dir: str | None, timeout_per_file: float | None) -> None:
     """Report address-based probes and hand-rolled symbol resolution in PATHS (default: .)."""
-    from migrator.output import report
+    from migrator.output import write
+    from migrator.output.common import diagnostics
 
     opts = _options(_split(select), _split(ignore), config_path, max_bytes, exclude, jobs,
                     None if no_cache else cache_dir or _default_cache())
     opts.timeout_per_file = timeout_per_file or opts.timeout_per_file
     results, patch_failed = _gather(paths, opts, diff_path, root, baseline_path, quiet)
-    out = sys.stdout
-    if fmt == "text":
-        report.text(results, out, show_source)
-    elif fmt == "json":
-        report.as_json(results, out)
-    elif fmt == "sarif":
-        report.sarif(results, opts.rules, out)
-    else:
-        report.github(results, out)
-    report.diagnostics(results, sys.stderr, include_info=verbose)
+    write(fmt, results, opts.rules, sys.stdout, show_source)
+    diagnostics(results, sys.stderr, include_info=verbose)
     findings = sum(len(r.findings) for r in results)
     failed = sum(1 for r in results for d in r.diagnostics if d.kind in ("io", "internal"))
     if not quiet and fmt == "text":
@@ -210,11 +202,11 @@ def baseline(paths: tuple[str, ...], output: str, select: tuple[str, ...], ignor
 
     from migrator.check.engine import check_paths
     from migrator.gate.baseline import dump, entries, write
-    from migrator.output import report
+    from migrator.output.common import diagnostics
 
     opts = _options(_split(select), _split(ignore), config_path, max_bytes, exclude)
     results = list(check_paths(list(paths) or ["."], opts))
-    report.diagnostics(results, sys.stderr, include_info=False)
+    diagnostics(results, sys.stderr, include_info=False)
     base_dir = os.getcwd() if output == "-" else os.path.dirname(os.path.abspath(output))
     pairs = entries(results, base_dir)
     text = dump(pairs)

@@ -1,7 +1,8 @@
-"""Findings to text (gcc style), JSON, SARIF 2.1.0 and GitHub workflow commands."""
+"""Findings as SARIF 2.1.0 (``--format sarif``), for code-scanning dashboards."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import TextIO
 
@@ -9,60 +10,12 @@ from migrator import __version__
 from migrator.check.engine import FileResult
 from migrator.check.registry import Rule
 from migrator.core.findings import Diagnostic, Finding, Severity
+from migrator.output.common import display_path
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def text(results: list[FileResult], out: TextIO, show_source: bool = True) -> None:
-    for r in results:
-        for f in r.findings:
-            out.write(f"{f.path}:{f.line}:{f.column}: {f.severity.label}: {f.message} [{f.rule}]\n")
-            if show_source and r.source is not None:
-                line = r.source.line_text(f.line)
-                start = f.start - r.source.line_starts[f.line - 1]
-                pad = "".join("\t" if ch == "\t" else " " for ch in line[:start])
-                width = max(1, min(f.end, r.source.line_starts[f.line - 1] + len(line)) - f.start)
-                out.write(f" {f.line:5d} | {line}\n       | {pad}^{'~' * (width - 1)}\n")
-            out.writelines(f"{f.path}:{f.line}:{f.column}: note: {note}\n" for note in f.notes)
-
-
-def diagnostics(results: list[FileResult], out: TextIO, include_info: bool) -> None:
-    for r in results:
-        for d in r.diagnostics:
-            if d.severity == Severity.INFO and not include_info:
-                continue
-            where = f"{d.path}:{d.line}:{d.column}:" if d.line else f"{d.path}:"
-            out.write(f"{where} {d.severity.label}: {d.message} [{d.kind}]\n")
-
-
-def finding_dict(f: Finding) -> dict[str, object]:
-    return {
-        "path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line,
-        "end_column": f.end_column, "rule": f.rule, "code": f.code, "severity": f.severity.label,
-        "message": f.message, "fixable": f.fixable, "notes": f.notes,
-    }
-
-
-def as_json(results: list[FileResult], out: TextIO) -> None:
-    json.dump([finding_dict(f) for r in results for f in r.findings], out, indent=2)
-    out.write("\n")
-
-
-def github(results: list[FileResult], out: TextIO) -> None:
-    def esc(s: str) -> str:
-        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(s: str) -> str:
-        return esc(s).replace(":", "%3A").replace(",", "%2C")
-
-    for r in results:
-        out.writelines(f"::{GITHUB_LEVEL[f.severity]} file={prop(f.path)},line={f.line},col={f.column},"
-                f"endLine={f.end_line},endColumn={f.end_column},title={prop(f.rule + ' (' + f.code + ')')}::"
-                f"{esc(f.message)}\n" for f in r.findings)
-
-
-def sarif(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
+def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
     index = {r.name: i for i, r in enumerate(rules)}
     sarif_rules = [{
         "id": r.code,
@@ -111,13 +64,10 @@ def sarif(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
 
 
 def _uri(path: str) -> str:
-    p = path.replace("\\", "/")
-    return p.removeprefix("./")
+    return display_path(path)
 
 
 def _fingerprint(f: Finding, context: str) -> str:
-    import hashlib
-
     h = hashlib.sha256(f"{f.rule}\0{_uri(f.path)}\0{' '.join(context.split())}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:32]
 
