@@ -73,6 +73,14 @@ def assert_valid(validator, doc) -> None:
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message[:300]}" for e in errors[:10])
 
 
+def _utf16(s: str) -> int:
+    return len(s.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _utf16_col(line: bytes, byte_column: int) -> int:
+    return _utf16(line[:byte_column - 1].decode("utf-8", "surrogateescape")) + 1
+
+
 def test_corpus_sarif_validates_and_is_complete(validator, tmp_path):
     r = run("check", "--format", "sarif", str(CORPUS), cwd=tmp_path)
     assert r.returncode == 1, r.stderr
@@ -92,6 +100,7 @@ def test_corpus_sarif_validates_and_is_complete(validator, tmp_path):
     expected = json.loads(run("check", "--format", "json", str(CORPUS), cwd=tmp_path).stdout)
     results = run0["results"]
     assert len(results) == len(expected) > 50
+    texts: dict[str, list[bytes]] = {}
     assert {res["ruleId"] for res in results} == {r["id"] for r in rules}  # the corpus exercises every rule
     for res, f in zip(results, expected, strict=True):
         assert res["ruleId"] == f["code"]
@@ -100,8 +109,14 @@ def test_corpus_sarif_validates_and_is_complete(validator, tmp_path):
         assert res["message"]["text"] == f["message"]
         loc = res["locations"][0]["physicalLocation"]
         assert loc["artifactLocation"]["uri"] and not loc["artifactLocation"]["uri"].startswith("./")
-        assert loc["region"] == {"startLine": f["line"], "startColumn": f["column"],
-                                 "endLine": f["end_line"], "endColumn": f["end_column"]}
+        # SARIF columns are UTF-16 code units, the json format's are bytes
+        if f["path"] not in texts:
+            with open(f["path"], "rb") as fh:
+                texts[f["path"]] = fh.read().split(b"\n")
+        lines = texts[f["path"]]
+        assert loc["region"] == {"startLine": f["line"], "endLine": f["end_line"],
+                                 "startColumn": _utf16_col(lines[f["line"] - 1], f["column"]),
+                                 "endColumn": _utf16_col(lines[f["end_line"] - 1], f["end_column"])}
         assert res["partialFingerprints"] and all(isinstance(v, str) for v in res["partialFingerprints"].values())
     fingerprints = [tuple(sorted(res["partialFingerprints"].items())) for res in results]
     assert len(set(fingerprints)) > len(results) * 0.9
@@ -148,3 +163,41 @@ def test_sarif_of_a_patch_validates(validator, tmp_path):
     assert_valid(validator, doc)
     (res,) = doc["runs"][0]["results"]
     assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "drivers/trace/new.c"
+
+
+def test_sarif_columns_are_utf16_code_units(validator, tmp_path):
+    # 'é' is 2 bytes and 1 UTF-16 unit, '😀' 4 bytes and 2 units, the Latin-1 byte 0xe9 (not UTF-8)
+    # 1 byte and 1 unit (the U+FFFD an editor shows): the byte columns of the json format are off by
+    # 1, 2 and 0 units respectively
+    src = ("#include <linux/kprobes.h>\n"
+           "static struct kprobe kp;\n"
+           "static int __init m_init(void)\n"
+           "{\n"
+           "\t/* café */ kp.addr = (kprobe_opcode_t *)0xffffffff810a0a60; /* 😀 */\n"
+           "\treturn register_kprobe(&kp);\n"
+           "}\n"
+           "static struct kprobe k2 = { /* 😀é */ .addr = (kprobe_opcode_t *)0xffffffff810a0b00 };\n").encode()
+    src += b"static struct kprobe k3 = { /* caf\xe9 */ .addr = (kprobe_opcode_t *)0xffffffff810a0c00 };\n"
+    (tmp_path / "uni.c").write_bytes(src)
+    r = run("check", "--format", "sarif", "uni.c", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert_valid(validator, doc)
+    run0 = doc["runs"][0]
+    assert run0["columnKind"] == "utf16CodeUnits"
+    byte_cols = json.loads(run("check", "--format", "json", "uni.c", cwd=tmp_path).stdout)
+    lines = src.split(b"\n")
+    regions = [res["locations"][0]["physicalLocation"]["region"] for res in run0["results"]]
+    assert [g["startLine"] for g in regions] == [5, 8, 9]
+    shifts = []
+    for g, f in zip(regions, byte_cols, strict=True):
+        text = lines[g["startLine"] - 1].decode("utf-8", "surrogateescape")
+        start = _utf16(lines[f["line"] - 1][:f["column"] - 1].decode("utf-8", "surrogateescape")) + 1
+        end = _utf16(lines[f["end_line"] - 1][:f["end_column"] - 1].decode("utf-8", "surrogateescape")) + 1
+        assert (g["startColumn"], g["endColumn"]) == (start, end)
+        # the UTF-16 column points at the reported text: slice the line by code units
+        units = text.encode("utf-16-le", "surrogatepass")
+        assert units[2 * (start - 1):].decode("utf-16-le", "surrogatepass").lstrip(" .").startswith(("kp.addr", "addr"))
+        shifts.append(f["column"] - g["startColumn"])
+    assert shifts == [1, 3, 0]
+

@@ -10,6 +10,7 @@ from migrator import __version__
 from migrator.check.engine import FileResult
 from migrator.check.registry import Rule
 from migrator.core.findings import Diagnostic, Finding, Severity
+from migrator.core.source import Source
 from migrator.output.common import display_path
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -37,9 +38,8 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
                 "level": SARIF_LEVEL[f.severity],
                 "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": f.line, "startColumn": f.column,
-                               "endLine": f.end_line, "endColumn": f.end_column},
+                    "artifactLocation": artifact_location(f.path),
+                    "region": region(f, fr.source),
                 }}],
                 "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(f, context)},
             })
@@ -63,12 +63,42 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
     out.write("\n")
 
 
-def _uri(path: str) -> str:
-    return display_path(path)
+def utf16_units(s: str) -> int:
+    """Length of ``s`` in UTF-16 code units: a character beyond the BMP (an emoji) takes two. A byte
+    that was not UTF-8 (kept as a lone surrogate) takes one, as the U+FFFD an editor shows for it."""
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def utf16_position(source: Source, offset: int) -> tuple[int, int]:
+    """1-based line and 1-based UTF-16 column of a text offset (``columnKind: utf16CodeUnits``)."""
+    line = source.line_of(offset)
+    return line, utf16_units(source.text[source.line_starts[line - 1]:offset]) + 1
+
+
+def region(f: Finding, source: Source | None) -> dict[str, int]:
+    """The finding's region in UTF-16 columns, as the run declares. The finding's own columns count
+    bytes (gcc style), which differs as soon as the line holds a non-ASCII character before it."""
+    same = {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}
+    end = max(f.start, f.end)
+    if source is None or not 0 <= f.start <= end <= len(source.text):
+        return same
+    line, col = utf16_position(source, f.start)
+    end_line, end_col = utf16_position(source, end)
+    if (line, end_line) != (f.line, f.end_line):  # not the text the finding was made from
+        return same
+    return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    return {"uri": display_path(path), "uriBaseId": "%SRCROOT%"}
 
 
 def _fingerprint(f: Finding, context: str) -> str:
-    h = hashlib.sha256(f"{f.rule}\0{_uri(f.path)}\0{' '.join(context.split())}".encode("utf-8", "surrogateescape"))
+    # over the plain path, so that fingerprints stay what they were before URIs were encoded
+    h = hashlib.sha256(f"{f.rule}\0{display_path(f.path)}\0{' '.join(context.split())}".encode(
+        "utf-8", "surrogateescape"))
     return h.hexdigest()[:32]
 
 
@@ -76,6 +106,6 @@ def _notification(d: Diagnostic) -> dict[str, object]:
     note: dict[str, object] = {"level": SARIF_LEVEL[d.severity], "message": {"text": d.message},
                                "descriptor": {"id": d.kind}}
     if d.line:
-        note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(d.path)},
+        note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": display_path(d.path)},
                                                    "region": {"startLine": d.line}}}]
     return note
