@@ -201,3 +201,52 @@ def test_sarif_columns_are_utf16_code_units(validator, tmp_path):
         shifts.append(f["column"] - g["startColumn"])
     assert shifts == [1, 3, 0]
 
+
+_URI_REFERENCE = r"^(?:[A-Za-z0-9\-._~/!$&'()*+,;=:@]|%[0-9A-F]{2})*$"
+
+
+@pytest.mark.parametrize("rel", ["my dir/a#1%2/x.c", "caf\u00e9/\u6f22\u5b57.c", "a:b.c", "q?x=1/y.c",
+                                 b"latin\xe91/y.c"], ids=["space-hash-percent", "non-ascii", "colon", "query",
+                                                          "not-utf8"])
+def test_sarif_uris_are_percent_encoded_relative_references(validator, tmp_path, rel):
+    import re
+    from urllib.parse import unquote_to_bytes, urljoin
+
+    raw = rel if isinstance(rel, bytes) else rel.encode()
+    target = os.path.join(os.fsencode(tmp_path), raw)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(BAD.encode())
+    except OSError as e:  # a file system that refuses the name
+        pytest.skip(f"cannot create {raw!r}: {e}")
+    r = subprocess.run([sys.executable, "-m", "migrator", "check", "--format", "sarif", raw], cwd=str(tmp_path),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert_valid(validator, doc)
+    (res,) = doc["runs"][0]["results"]
+    loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
+    uri = loc["uri"]
+    assert loc["uriBaseId"] == "%SRCROOT%"
+    assert re.match(_URI_REFERENCE, uri), uri
+    assert ":" not in uri.split("/")[0]  # not mistaken for a scheme
+    assert unquote_to_bytes(uri) == raw
+    # resolved against a base, the reference stays one path: no fragment, no query
+    assert urljoin("file:///src/", uri) == "file:///src/" + uri
+
+
+def test_sarif_uri_of_an_absolute_path_is_a_file_uri(validator, tmp_path):
+    from urllib.parse import unquote, urlsplit
+
+    d = tmp_path / "with space#"
+    d.mkdir()
+    (d / "bad.c").write_text(BAD)
+    r = run("check", "--format", "sarif", str(d / "bad.c"), cwd=tmp_path)
+    doc = json.loads(r.stdout)
+    assert_valid(validator, doc)
+    loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert "uriBaseId" not in loc
+    parts = urlsplit(loc["uri"])
+    assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("file", "", "", "")
+    assert unquote(parts.path) == str(d / "bad.c")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import TextIO
+from urllib.parse import quote
 
 from migrator import __version__
 from migrator.check.engine import FileResult
@@ -91,8 +93,25 @@ def region(f: Finding, source: Source | None) -> dict[str, int]:
     return {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
 def artifact_location(path: str) -> dict[str, str]:
-    return {"uri": display_path(path), "uriBaseId": "%SRCROOT%"}
+    """An artifactLocation for ``path``: a relative path becomes a percent-encoded relative
+    reference against %SRCROOT%; an absolute one a file: URI. Every byte but the unreserved
+    characters and '/' is percent-encoded (UTF-8 for non-ASCII, the original byte for a byte that
+    was not UTF-8), so spaces, '#', '?', '%' and a ':' in the first segment cannot change what the
+    URI means."""
+    p = display_path(path)
+    if p.startswith("/"):
+        return {"uri": "file://" + _quote(p)}
+    if _DRIVE.match(p):
+        return {"uri": "file:///" + p[:2] + _quote(p[2:])}
+    return {"uri": _quote(p), "uriBaseId": "%SRCROOT%"}
+
+
+def _quote(p: str) -> str:
+    return quote(p.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _fingerprint(f: Finding, context: str) -> str:
@@ -106,6 +125,6 @@ def _notification(d: Diagnostic) -> dict[str, object]:
     note: dict[str, object] = {"level": SARIF_LEVEL[d.severity], "message": {"text": d.message},
                                "descriptor": {"id": d.kind}}
     if d.line:
-        note["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": display_path(d.path)},
+        note["locations"] = [{"physicalLocation": {"artifactLocation": artifact_location(d.path),
                                                    "region": {"startLine": d.line}}}]
     return note
