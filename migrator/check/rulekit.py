@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from migrator.core.display import probe_display
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import COMPUTED, FUNCTION_REF, KALLSYMS, LITERAL, NULL, RELOCATED, FieldWrite, ProbeModel
 from migrator.fix.rewrite import Plan, Refusal, c_string, migrate, remove_write
@@ -30,7 +31,8 @@ MACRO = "the probe is built by the function-like macro {0}(); fix the macro or i
 
 
 def probe_name(w: FieldWrite) -> str:
-    return w.probe if w.probe and w.probe != "?" else "the probe"
+    """The probe a write belongs to, as a message names it: never the front end's scoped identity."""
+    return probe_display(w.probe) if w.probe and w.probe != "?" else "the probe"
 
 
 def addr_hit(w: FieldWrite, message: str) -> Hit:
