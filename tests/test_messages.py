@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
+from conftest import CORPUS, ROOT
 
 from migrator.check.rulekit import probe_name
 from migrator.core.display import probe_display
@@ -47,3 +51,13 @@ def test_local_probe_is_named_without_its_scope(run_check):
     assert any("kp (in lookup_name)" in m for m in messages), messages
     assert not [m for m in messages if INTERNAL.search(m)]
 
+
+def test_no_message_in_the_corpus_shows_an_internal_identity(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "migrator", "check", "--format", "json", "--no-cache", str(CORPUS)],
+                       cwd=str(ROOT), capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1, r.stderr[-2000:]
+    findings = json.loads(r.stdout)
+    assert len(findings) > 50
+    leaks = [f"{f['path']}:{f['line']}: {text}" for f in findings for text in [f["message"], *f["notes"]]
+             if INTERNAL.search(text)]
+    assert not leaks, "\n".join(leaks)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pycparser import c_ast
 
 from migrator.core import model as M
+from migrator.core.display import probe_display
 from migrator.frontends.c.lex import Lexed, Macro, expression_end
 from migrator.frontends.c.shapes import (
     KALLSYMS,
@@ -129,7 +130,7 @@ class Classifier:
         for w in self.f.writes:
             if w.field == "symbol_name" and _string(w.value) == KALLSYMS and w.probe in harvested_from:
                 self.model.kallsyms_tricks.append(
-                    M.Located(self.b._span(w.locate(strip(w.value))), w.probe)
+                    M.Located(self.b._span(w.locate(strip(w.value))), probe_display(w.probe))
                 )
 
     def _uses(self) -> None:
