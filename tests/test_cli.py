@@ -145,8 +145,8 @@ def test_rules_and_explain():
     assert len(r.stdout.splitlines()) == 15 and "PM102  addr-kallsyms" in r.stdout
     r = run("explain", "addr-kallsyms")
     assert r.returncode == 0
-    assert "0bd476e6c671" in r.stdout and "Bad" in r.stdout and "Good" in r.stdout
-    assert run("explain", "PM401").stdout.startswith("jprobe (PM401")
+    assert "0bd476e6c671" in r.stdout and "## Example" in r.stdout and "## Use instead" in r.stdout
+    assert run("explain", "PM401").stdout.startswith("# jprobe (PM401)")
     assert run("explain", "nope").returncode == 2
 
 

@@ -93,9 +93,16 @@ def test_corpus_sarif_validates_and_is_complete(validator, tmp_path):
     rules = driver["rules"]
     catalog = json.loads(run("rules", "--format", "json", cwd=tmp_path).stdout)
     assert [(x["id"], x["name"]) for x in rules] == [(c["code"], c["name"]) for c in catalog]
-    for rule in rules:
-        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
-        assert rule["help"]["text"] and rule["help"]["markdown"]
+    for rule, entry in zip(rules, catalog, strict=True):
+        assert rule["shortDescription"]["text"] == entry["summary"]
+        # the rule page: what it does and why in fullDescription, every section in help
+        assert rule["fullDescription"]["text"] == entry["what"] + "\n\n" + entry["why"]
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "References"):
+            assert f"## {heading}\n" in rule["help"]["markdown"]
+            assert f"\n{heading}\n" in rule["help"]["text"]
+        for ref in entry["references"]:
+            assert ref in rule["help"]["markdown"] and ref in rule["help"]["text"]
+        assert entry["example"].strip() in rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     expected = json.loads(run("check", "--format", "json", str(CORPUS), cwd=tmp_path).stdout)
     results = run0["results"]

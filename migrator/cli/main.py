@@ -297,15 +297,16 @@ def symbols(boot: bool, output: str | None, kver: str | None, text_only: bool, t
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
 def rules_cmd(fmt: str) -> None:
-    """List the rule catalog."""
+    """List the rule catalog (json: with each rule's full documentation)."""
     from migrator.check.registry import all_rules
 
     rules = all_rules()
     if fmt == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.label,
-                                "summary": r.summary} for r in rules], indent=2))
+        from migrator.output.ruledoc import as_dict
+
+        click.echo(json.dumps([as_dict(r) for r in rules], indent=2))
         return
     for r in rules:
         click.echo(f"{r.code}  {r.name:<26} {r.severity.label:<8} {r.summary}")
@@ -314,20 +315,16 @@ def rules_cmd(fmt: str) -> None:
 @main.command()
 @click.argument("name")
 def explain(name: str) -> None:
-    """Print a rule's documentation: what it flags, why, and a bad and a good example."""
+    """Print a rule's documentation page: what it does, why that is bad, an example, what to use
+    instead, the fix's safety and the kernel references."""
     from migrator.check.registry import RuleError, lookup
+    from migrator.output.ruledoc import markdown
 
     try:
         r = lookup(name)
     except RuleError as e:
         raise _Usage(str(e)) from None
-    click.echo(f"{r.name} ({r.code}, {r.severity.label}): {r.summary}\n")
-    click.echo("Why this is a problem\n" + r.rationale + "\n")
-    click.echo("Bad\n" + _indent(r.bad) + "\nGood\n" + _indent(r.good))
-
-
-def _indent(s: str) -> str:
-    return "".join("    " + line + "\n" for line in s.splitlines())
+    click.echo(markdown(r), nl=False)
 
 
 if __name__ == "__main__":

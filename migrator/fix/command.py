@@ -126,7 +126,7 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None) -> tuple[str, st
             lines.append(f"  {e}.")
         for w in a.plan.warnings:
             lines.append(f"  WARNING: {w}.")
-        why = rules[f.rule].rationale.replace("\n", " ").split(". ")
+        why = " ".join(rules[f.rule].why.split()).split(". ")
         lines.append(f"  Why: {'. '.join(why[:2]).rstrip('.')}. (probe-migrator explain {f.rule})")
         lines.append("")
     if symbols is not None:

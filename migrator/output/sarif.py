@@ -13,6 +13,7 @@ from migrator.check.engine import FileResult
 from migrator.check.registry import Rule
 from migrator.core.findings import Diagnostic, Finding, Severity
 from migrator.core.source import Source
+from migrator.output import ruledoc
 from migrator.output.common import display_path
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -24,9 +25,8 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
         "id": r.code,
         "name": r.name,
         "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": r.rationale.replace("\n", " ")},
-        "help": {"text": r.rationale + "\n\nBad:\n" + r.bad + "\nGood:\n" + r.good,
-                 "markdown": f"{r.rationale}\n\n**Bad**\n```c\n{r.bad}```\n**Good**\n```c\n{r.good}```\n"},
+        "fullDescription": {"text": ruledoc.full_description(r)},
+        "help": {"text": ruledoc.text(r), "markdown": ruledoc.markdown(r)},
         "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
         "properties": {"tags": ["kprobes", "portability"]},
     } for r in rules]
