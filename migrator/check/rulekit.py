@@ -1,8 +1,8 @@
 """What rule modules import: the model, the finding types and the shared wording.
 
-A rule module declares CODE, NAME, SEVERITY, SUMMARY, RATIONALE, BAD, GOOD (and optionally
-PRIORITY: the higher wins when two rules report the same site) and a ``check(model)`` that
-yields Hits.
+A rule module declares CODE, NAME, SEVERITY, its documentation (SUMMARY, WHAT, WHY, EXAMPLE,
+USE_INSTEAD, FIX, FIX_SAFETY, REFERENCES: see migrator.check.registry), optionally PRIORITY (the
+higher wins when two rules report the same site), and a ``check(model)`` that yields Hits.
 """
 
 from __future__ import annotations
