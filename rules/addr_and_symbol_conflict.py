@@ -17,24 +17,41 @@ NAME = "addr-and-symbol-conflict"
 SEVERITY = Severity.ERROR
 PRIORITY = 90
 SUMMARY = "both symbol_name and addr set on one probe"
-RATIONALE = """\
-register_kprobe() accepts exactly one of .addr and .symbol_name: with both (or neither) set,
-_kprobe_addr() returns -EINVAL (kernel/kprobes.c). The probe is never registered. This also bites
-modules that re-register a probe: register_kprobe() writes the resolved address back into .addr,
-so a struct with .symbol_name must have .addr reset to NULL before it is registered again."""
-BAD = """\
+WHAT = """\
+Checks for a probe that gets both `.symbol_name` and a non-NULL `.addr`."""
+WHY = """\
+_kprobe_addr() (kernel/kprobes.c, Linux 6.12) accepts exactly one of `.addr` and `.symbol_name`:
+with both (or neither) set it returns -EINVAL and register_kprobe() fails before anything is
+probed (Documentation/trace/kprobes.rst: "If both are specified, kprobe registration will fail
+with -EINVAL").
+
+The same trap catches a module that registers a probe again: register_kprobe() writes the resolved
+address back into `.addr`, and unregister_kprobes() leaves it there (it clears `.addr` only for a
+probe that was not registered), so a struct with `.symbol_name` needs `.addr = NULL` before every
+new registration."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.symbol_name = "kernel_clone",
 	.addr = (kprobe_opcode_t *)0xffffffff810a0a60,
 };
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.symbol_name = "kernel_clone",
 };
 """
+FIX = """\
+Always: the `.addr` write is removed and `.symbol_name` stays."""
+FIX_SAFETY = """\
+Refuses a write built by a macro or inside code that could not be parsed, a statement whose
+removal would hand an unbraced if or loop the next statement, and code that reads `.addr` before
+registration (after the fix it is NULL until register_kprobe() runs)."""
+REFERENCES = (
+    "kernel/kprobes.c: _kprobe_addr(), register_kprobe(), unregister_kprobes() (Linux 6.12)",
+    "Documentation/trace/kprobes.rst: register_kprobe, note 3",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:

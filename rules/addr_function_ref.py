@@ -17,20 +17,53 @@ NAME = "addr-function-ref"
 SEVERITY = Severity.WARNING
 PRIORITY = 50
 SUMMARY = "kprobe address taken from a function designator"
-RATIONALE = """\
-Taking a function's address links the module against that symbol: a static or unexported kernel
-function does not link at all, and an exported one may resolve to a CFI jump-table entry or a PLT
-stub rather than the function body (with CONFIG_CFI_CLANG, &f is the jump-table slot), so the probe
-lands on the stub. .symbol_name is resolved by kallsyms at registration and always names the
-function itself (kernel/kprobes.c, _kprobe_addr())."""
-BAD = """\
+WHAT = """\
+Checks for kprobes whose `.addr` is a function designator: `.addr = (kprobe_opcode_t *)&vfs_read`,
+or the function name without `&`."""
+WHY = """\
+Taking a kernel function's address links the module against that symbol. A static or unexported
+function does not link: modpost reports it undefined, or insmod refuses it as an Unknown symbol.
+`.symbol_name` is looked up in kallsyms when the probe is registered and needs no export.
+
+For an exported function the two agree on x86: _kprobe_addr() (kernel/kprobes.c) folds a given
+`.addr` exactly as it folds a looked-up name, and arch_adjust_kprobe_addr()
+(arch/x86/kernel/kprobes/core.c) moves both past an ENDBR at +0. Under kCFI (CONFIG_CFI_CLANG,
+built with -fsanitize=kcfi, see the top-level Makefile; kCFI replaced the older jump-table CFI in
+Linux 6.1) `&f` is the function itself: the type hash sits in a `__cfi_f` preamble in front of it
+(arch/x86/include/asm/cfi.h), and kprobes refuse that preamble (is_cfi_preamble_symbol() in
+kernel/kprobes.c). With the jump-table CFI before it (arm64), `&f` could be a jump-table entry
+rather than the function body.
+
+They differ on powerpc, where only a name goes through the architecture's kprobe_lookup_name()
+(arch/powerpc/kernel/kprobes.c): on ppc64 ELFv2 it moves a probe at offset 0 to the local entry
+point that direct calls use, and on ELFv1, where `&f` is a function descriptor, it finds the code
+(Documentation/trace/kprobes.rst: function descriptors "are handled transparently")."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .addr = (kprobe_opcode_t *)&vfs_read };
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .symbol_name = "vfs_read" };
 """
+FIX = """\
+Always, for a kernel function: `&f` becomes `.symbol_name = "f"`."""
+FIX_SAFETY = """\
+Refuses when the function is defined in the module itself: `&f` keeps an out-of-line copy of it,
+while with a name only the compiler may inline it away, and a module function needs the
+"module:function" form; mark it noinline and use KBUILD_MODNAME ":f" by hand. Also refuses when the
+probe is built by a function-like macro, the code around it could not be parsed, the branch only
+builds for kernels before 2.6.19 (no `.symbol_name`), the probe gets its address in more than one
+place, or `.addr` is read before registration (after the rewrite it is NULL until register_kprobe()
+runs)."""
+REFERENCES = (
+    "kernel/kprobes.c: _kprobe_addr(), is_cfi_preamble_symbol(), check_kprobe_address_safe() (Linux 6.12)",
+    "arch/x86/kernel/kprobes/core.c: arch_adjust_kprobe_addr()",
+    "arch/x86/include/asm/cfi.h: the kCFI and FineIBT function layouts",
+    "Makefile: CC_FLAGS_CFI := -fsanitize=kcfi",
+    "arch/powerpc/kernel/kprobes.c: kprobe_lookup_name()",
+    "Documentation/trace/kprobes.rst: register_kprobe notes",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:
@@ -40,8 +73,8 @@ def check(model: ProbeModel) -> list[Hit]:
             continue
         sym = w.addr.symbol or "the function"
         hits.append(addr_hit(w, (
-            f"kprobe address taken from the function {sym}; the linked address can be a stub and "
-            f'unexported functions do not link: set .symbol_name = "{sym}"'
+            f"kprobe address taken from the function {sym}; it only links when {sym} is exported "
+            f'and ties the module to that symbol: set .symbol_name = "{sym}"'
         )))
     return hits
 

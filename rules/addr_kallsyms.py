@@ -19,14 +19,25 @@ NAME = "addr-kallsyms"
 SEVERITY = Severity.ERROR
 PRIORITY = 70
 SUMMARY = "kprobe address looked up with kallsyms_lookup_name()"
-RATIONALE = """\
-kallsyms_lookup_name() has not been exported to modules since Linux 5.7 (commit 0bd476e6c671):
-such a module fails at modpost ("kallsyms_lookup_name" undefined) or at insmod (Unknown symbol).
-It was never needed for kprobes: register_kprobe() does the same lookup itself when .symbol_name
-is set (kernel/kprobes.c, _kprobe_addr()), available since 2.6.19. Setting .symbol_name also keeps
-the error path honest: a missing symbol gives -ENOENT from register_kprobe() instead of a probe at
-address 0."""
-BAD = """\
+WHAT = """\
+Checks for kprobes whose `.addr` comes from kallsyms_lookup_name(): directly
+(`kp.addr = (kprobe_opcode_t *)kallsyms_lookup_name("do_fork");`), through a wrapper macro or
+function, through a local variable, or through a pointer to kallsyms_lookup_name harvested with a
+kprobe."""
+WHY = """\
+kallsyms_lookup_name() has not been exported to modules since Linux 5.7 (commit 0bd476e6c671,
+"kallsyms: unexport kallsyms_lookup_name() and kallsyms_on_each_symbol()"; kernel/kallsyms.c of
+Linux 6.12 still has no EXPORT_SYMBOL for it): such a module fails at modpost
+("kallsyms_lookup_name" undefined!) or at insmod (Unknown symbol).
+
+It was never needed for kprobes. With `.symbol_name` set, _kprobe_addr() (kernel/kprobes.c) calls
+kprobe_lookup_name(), which is kallsyms_lookup_name() inside the kernel, or the architecture's
+version (arch/powerpc/kernel/kprobes.c also finds the right entry point), and folds the result
+exactly as it folds a given `.addr`: the probe lands on the same instruction. The error path gets
+better too: kallsyms_lookup_name() returns 0 for an unknown name, which leaves `.addr` NULL with no
+`.symbol_name`, and register_kprobe() fails with -EINVAL (neither field set); by name the failure is
+-ENOENT."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp;
 static int __init m_init(void)
@@ -35,7 +46,7 @@ static int __init m_init(void)
 	return register_kprobe(&kp);
 }
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp;
 static int __init m_init(void)
@@ -44,6 +55,23 @@ static int __init m_init(void)
 	return register_kprobe(&kp);
 }
 """
+FIX = """\
+Always, when the name is a string literal or a name that outlives the probe: the lookup becomes
+`.symbol_name` and the address variable, if it carried nothing else, goes away."""
+FIX_SAFETY = """\
+Refuses when the name is a buffer on the stack or a parameter: the probe would keep a pointer to it,
+which must still be valid when register_kprobe() reads it, and the tool does not prove that. Also
+refuses when the variable that carried the address is used for more than this probe, and when the
+probe is built by a function-like macro, the code around it could not be parsed, the branch only
+builds for kernels before 2.6.19 (no `.symbol_name`), the probe gets its address in more than one
+place, or `.addr` is read before registration (after the rewrite it is NULL until register_kprobe()
+runs)."""
+REFERENCES = (
+    "commit 0bd476e6c671: kallsyms: unexport kallsyms_lookup_name() and kallsyms_on_each_symbol() (Linux 5.7)",
+    "kernel/kallsyms.c: kallsyms_lookup_name() (Linux 6.12: not exported)",
+    "kernel/kprobes.c: kprobe_lookup_name(), _kprobe_addr(), register_kprobe() (Linux 6.12)",
+    "arch/powerpc/kernel/kprobes.c: kprobe_lookup_name()",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:

@@ -18,14 +18,24 @@ NAME = "addr-relocated"
 SEVERITY = Severity.ERROR
 PRIORITY = 60
 SUMMARY = "kprobe address computed by a hand-rolled relocation helper"
-RATIONALE = """\
-Relocating a section offset by hand re-implements what kallsyms and the module loader already do,
-and gets it wrong as soon as the layout differs from the one the offset was measured on:
--ffunction-sections splits .text, linker stubs and alignment padding shift functions, KASLR moves
-the base, and module layouts changed in 6.4 (struct module_memory). register_kprobe() resolves
-"symbol_name" (or "module:symbol") plus .offset itself and checks that the result lies inside the
-symbol (kernel/kprobes.c, _kprobe_addr()), so the relocation step can go."""
-BAD = """\
+WHAT = """\
+Checks for kprobes whose `.addr` comes from a hand-rolled relocation: SystemTap's
+`kp->u.kp.addr = (void *)_stp_module_relocate(module, section, offset)` loop, a module base plus an
+offset, or a /proc/kallsyms parser inside the module."""
+WHY = """\
+Relocating a section offset by hand re-implements kallsyms and the module loader, and is only right
+while the layout is the one the offset was measured on: KASLR moves the base, -ffunction-sections
+splits .text, linker stubs and padding shift functions, and Linux 6.4 replaced the core_layout and
+init_layout of struct module with `mem[MOD_MEM_NUM_TYPES]` (struct module_memory,
+include/linux/module.h; commit ac3b43283923), so code reading `mod->core_layout.base` no longer
+builds.
+
+register_kprobe() resolves `.symbol_name` itself, "module:symbol" included: kallsyms_lookup_name()
+hands a name it does not find in vmlinux to module_kallsyms_lookup_name(), which splits
+"module:symbol" (__module_kallsyms_lookup_name() in kernel/module/kallsyms.c), and _kprobe_addr()
+(kernel/kprobes.c) adds `.offset`. The relocation step can go. A non-zero offset stays as
+build-specific as the relocated one was; only offset 0 at a function entry is portable."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp;
 static int __init m_init(void)
@@ -34,7 +44,7 @@ static int __init m_init(void)
 	return register_kprobe(&kp);
 }
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .symbol_name = "vfs_read", .offset = 0x14 };
 static int __init m_init(void)
@@ -42,6 +52,26 @@ static int __init m_init(void)
 	return register_kprobe(&kp);
 }
 """
+FIX = """\
+Partly. Always when the helper looked a name up (the name becomes `.symbol_name`); with a symbol
+map when the arguments are constants relative to the kernel's `_stext` or `_text`, and for
+SystemTap's 2008 relocation loop (its table entries get `.symbol_name`/`.offset`); never for
+module-relative offsets or run-time arguments."""
+FIX_SAFETY = """\
+Refuses module sections (a kernel map has no module section bases), run-time arguments, an offset it
+cannot read, `_stext` missing from the map, a SystemTap table entry whose recorded function
+disagrees with the map or whose return probe would land off a function entry, and an address the map
+cannot vouch for (outside the kernel text it describes, in module space it has no symbols for, past
+the end of its symbol or only after a linker marker, or resolving to a name that occurs more than
+once in it). Also refuses when the probe is built by a function-like macro, the code around it could
+not be parsed, the branch only builds for kernels before 2.6.19 (no `.symbol_name`), the probe gets
+its address in more than one place, or `.addr` is read before registration (after the rewrite it is
+NULL until register_kprobe() runs)."""
+REFERENCES = (
+    "kernel/kprobes.c: _kprobe_addr() (Linux 6.12)",
+    'kernel/module/kallsyms.c: __module_kallsyms_lookup_name() ("module:symbol")',
+    "include/linux/module.h: struct module_memory (Linux 6.4, commit ac3b43283923)",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:

@@ -7,13 +7,15 @@ NAME = "embedded-symbol-table"
 SEVERITY = Severity.WARNING
 PRIORITY = 10
 SUMMARY = "kernel symbol table embedded in the module"
-RATIONALE = """\
-A copy of the kernel's symbol table compiled into a module (address/name pairs, as SystemTap
-emits with -d kernel) is only valid for the exact build it was taken from, and is wrong after any
-rebuild, under KASLR unless every entry is relocated, and with a different config. The running
-kernel already has the authoritative table (kallsyms), and register_kprobe() consults it when
-.symbol_name is set (kernel/kprobes.c, _kprobe_addr())."""
-BAD = """\
+WHAT = """\
+Checks for static tables in a module that pair hard-coded kernel addresses with symbol names."""
+WHY = """\
+A copy of the kernel's symbol table compiled into a module is only valid for the exact build it
+was taken from: it is wrong after any rebuild, under KASLR unless every entry is relocated at run
+time, and with another configuration. The running kernel has the authoritative table (kallsyms),
+and register_kprobe() consults it when `.symbol_name` is set (kprobe_lookup_name() from
+_kprobe_addr(), kernel/kprobes.c, Linux 6.12)."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 struct sym { unsigned long addr; const char *name; };
 static const struct sym kernel_syms[] = {
@@ -21,9 +23,17 @@ static const struct sym kernel_syms[] = {
 	{ 0x366b10, "vfs_write" },
 };
 """
-GOOD = """\
+USE_INSTEAD = """\
 static const char *const probed[] = { "vfs_read", "vfs_write" };
 """
+FIX = """\
+Never: the table is data; remove it once the probes that used it are located by name."""
+FIX_SAFETY = """\
+No automatic fix: the code that reads the table is not something the tool can rewrite safely."""
+REFERENCES = (
+    "kernel/kprobes.c: kprobe_lookup_name(), _kprobe_addr() (Linux 6.12)",
+    "kernel/kallsyms.c: kallsyms_lookup_name()",
+)
 
 
 MESSAGE = ("{name} embeds kernel addresses with symbol names ({entries} entries); they are only right for "

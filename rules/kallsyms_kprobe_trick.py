@@ -8,14 +8,20 @@ NAME = "kallsyms-kprobe-trick"
 SEVERITY = Severity.ERROR
 PRIORITY = 80
 SUMMARY = "kprobe registered on kallsyms_lookup_name to harvest its address"
-RATIONALE = """\
-Since Linux 5.7 kallsyms_lookup_name() is not exported (commit 0bd476e6c671, to stop modules from
-reaching unexported symbols). Registering a kprobe on it and reading .addr back gets the address
-anyway, and the module then calls an unexported function through a pointer: it works until the
-next hardening change and marks the module as circumventing the export policy. For probes none of
-it is needed: .symbol_name does the lookup inside register_kprobe(). A kprobe that only traces
-kallsyms_lookup_name (and never uses .addr as a function) is fine and is not reported."""
-BAD = """\
+WHAT = """\
+Checks for a kprobe on "kallsyms_lookup_name" that is registered only to read back its `.addr`,
+which the module then calls as a function."""
+WHY = """\
+Linux 5.7 stopped exporting kallsyms_lookup_name() (commit 0bd476e6c671) so that modules could not
+use it to reach unexported functions. register_kprobe() writes the resolved address back into
+`.addr` (kernel/kprobes.c), so registering a kprobe on it and reading `.addr` gets the address
+anyway, and the module then calls an unexported function through a pointer: it works around the
+export policy rather than with it, and breaks with the next hardening of it.
+
+For probes none of it is needed: `.symbol_name` does the lookup inside register_kprobe(). A kprobe
+that only traces kallsyms_lookup_name (and never uses `.addr` as a function) is fine and is not
+reported."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 typedef unsigned long (*kln_t)(const char *);
 static struct kprobe kln_kp = { .symbol_name = "kallsyms_lookup_name" };
@@ -28,7 +34,7 @@ static int __init m_init(void)
 	return 0;
 }
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .symbol_name = "kernel_clone" };
 static int __init m_init(void)
@@ -36,6 +42,15 @@ static int __init m_init(void)
 	return register_kprobe(&kp);
 }
 """
+FIX = """\
+Never: what the harvested pointer is used for needs a human decision."""
+FIX_SAFETY = """\
+No automatic fix: removing the trick removes a capability the module relies on; its uses are
+reported as kallsyms-lookup-use (or addr-kallsyms when they locate probes)."""
+REFERENCES = (
+    "commit 0bd476e6c671: kallsyms: unexport kallsyms_lookup_name() and kallsyms_on_each_symbol() (Linux 5.7)",
+    "kernel/kprobes.c: register_kprobe() (writes the resolved address back to .addr)",
+)
 
 
 MESSAGE = ("{probe} probes kallsyms_lookup_name only to harvest its address, circumventing its "

@@ -9,13 +9,17 @@ NAME = "kallsyms-lookup-use"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
 SUMMARY = "kallsyms_lookup_name() used by a module"
-RATIONALE = """\
-kallsyms_lookup_name() was unexported in Linux 5.7 (commit 0bd476e6c671): a module that calls it
-fails at modpost ("kallsyms_lookup_name" undefined!) or at insmod (Unknown symbol). Calling it
-through a pointer harvested with a kprobe works around the export policy rather than with it. For
-probes, .symbol_name does the lookup; for other needs use an exported interface (a tracepoint, a
-ftrace hook by name, an exported symbol)."""
-BAD = """\
+WHAT = """\
+Checks for uses of kallsyms_lookup_name() that do not locate a probe: calls, its address taken,
+calls through a wrapper or through a harvested pointer."""
+WHY = """\
+kallsyms_lookup_name() has not been exported to modules since Linux 5.7 (commit 0bd476e6c671;
+kernel/kallsyms.c of Linux 6.12 has no EXPORT_SYMBOL for it): a module that calls it fails at
+modpost ("kallsyms_lookup_name" undefined!) or at insmod (Unknown symbol). Calling it through a
+pointer harvested with a kprobe works around the export policy rather than with it. For probes,
+`.symbol_name` does the lookup (_kprobe_addr() in kernel/kprobes.c); for other needs use an
+exported interface: a tracepoint, an ftrace hook by name, an exported symbol."""
+EXAMPLE = """\
 #include <linux/kallsyms.h>
 static unsigned long **table;
 static int __init m_init(void)
@@ -24,10 +28,18 @@ static int __init m_init(void)
 	return 0;
 }
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .symbol_name = "__x64_sys_openat" };
 """
+FIX = """\
+Never: the replacement depends on what the address is used for."""
+FIX_SAFETY = """\
+No automatic fix."""
+REFERENCES = (
+    "commit 0bd476e6c671: kallsyms: unexport kallsyms_lookup_name() and kallsyms_on_each_symbol() (Linux 5.7)",
+    "kernel/kallsyms.c: kallsyms_lookup_name() (Linux 6.12: not exported)",
+)
 
 
 MESSAGE = ("kallsyms_lookup_name is not exported to modules since Linux 5.7, but {how} here{via}; "

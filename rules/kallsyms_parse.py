@@ -7,13 +7,16 @@ NAME = "kallsyms-parse"
 SEVERITY = Severity.WARNING
 PRIORITY = 10
 SUMMARY = "symbol addresses parsed from /proc/kallsyms or System.map"
-RATIONALE = """\
-Parsing /proc/kallsyms or a System.map file re-implements the kernel's symbol lookup with none of
-its guarantees: System.map describes the build, not the booted (KASLR-shifted) kernel, Debian
-ships only a stub of it, /proc/kallsyms shows zeros unless kptr_restrict allows, and names occur
-more than once. Kprobes, tracefs kprobe_events, perf and libbpf all accept a symbol name plus an
-offset and resolve it in the running kernel."""
-BAD = """\
+WHAT = """\
+Checks for code that reads /proc/kallsyms or a System.map file to find symbol addresses."""
+WHY = """\
+Parsing /proc/kallsyms or System.map re-implements the kernel's symbol lookup with none of its
+guarantees. System.map describes the build, not the booted, KASLR-shifted kernel. /proc/kallsyms
+prints every address as 0 unless kallsyms_show_value() allows the reader to see them (kptr_restrict
+and CAP_SYSLOG; kernel/ksyms_common.c and s_show() in kernel/kallsyms.c, Linux 6.12). Names occur
+more than once. Kprobes (`.symbol_name`), tracefs kprobe_events (`SYM+offs`), perf and libbpf all
+take a symbol name plus an offset and resolve it in the running kernel."""
+EXAMPLE = """\
 #include <linux/fs.h>
 static int __init m_init(void)
 {
@@ -21,10 +24,19 @@ static int __init m_init(void)
 	return IS_ERR(f) ? PTR_ERR(f) : 0;
 }
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = { .symbol_name = "vfs_read" };
 """
+FIX = """\
+Never: the parser is removed by hand once nothing needs the addresses it finds."""
+FIX_SAFETY = """\
+No automatic fix."""
+REFERENCES = (
+    "kernel/ksyms_common.c: kallsyms_show_value() (Linux 6.12)",
+    "kernel/kallsyms.c: s_show()",
+    "kernel/kprobes.c: _kprobe_addr()",
+)
 
 
 NO_FIX = "replace the parsing by symbol names by hand"  # fix refuses with this

@@ -10,25 +10,39 @@ NAME = "offset-without-symbol"
 SEVERITY = Severity.WARNING
 PRIORITY = 20
 SUMMARY = "offset set on a probe located by addr"
-RATIONALE = """\
-.offset is meant to be relative to .symbol_name. With .addr it is silently added to the address
-(kernel/kprobes.c, _kprobe_addr()), so the probe lands at addr + offset, which readers of the code
-rarely expect, and the kernel's check that the offset stays inside the symbol does not protect a
-hand-made address. Locate the probe by .symbol_name and keep .offset relative to it."""
-BAD = """\
+WHAT = """\
+Checks for `.offset` on a probe that is located by `.addr`."""
+WHY = """\
+`.offset` is documented as an offset into `.symbol_name` (Documentation/trace/kprobes.rst), but
+_kprobe_addr() (kernel/kprobes.c, Linux 6.12) adds it to a given `.addr` too: the probe lands at
+addr + offset, which readers of the code rarely expect. Nothing checks that the sum stays in the
+function `.addr` pointed to: it is folded into whichever symbol contains it
+(kallsyms_lookup_size_offset()). Locate the probe by `.symbol_name` and keep the offset relative to
+it; a non-zero offset still belongs to the build it was measured on."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.addr = (kprobe_opcode_t *)0xffffffff81363fa0,
 	.offset = 0x11,
 };
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.symbol_name = "do_sys_openat2",
 	.offset = 0x11,
 };
 """
+FIX = """\
+With the address: when the probe's `.addr` is fixed (addr-literal, addr-computed, ...), the offset
+is merged into the new `.symbol_name`/`.offset`. It has no fix of its own."""
+FIX_SAFETY = """\
+The address fix refuses an `.offset` that is not one constant, and a merged offset that would be
+negative."""
+REFERENCES = (
+    "kernel/kprobes.c: _kprobe_addr() (Linux 6.12)",
+    "Documentation/trace/kprobes.rst: register_kprobe, note 2",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:

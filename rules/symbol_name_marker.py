@@ -25,29 +25,45 @@ NAME = "symbol-name-marker"
 SEVERITY = Severity.ERROR
 PRIORITY = 40
 SUMMARY = "kprobe symbol_name is a linker marker, not a function"
-RATIONALE = """\
-register_kprobe() resolves .symbol_name with kprobe_lookup_name(), adds .offset, and re-bases
+WHAT = """\
+Checks for probes whose `.symbol_name` is a linker marker (`_text`, `_stext`, `_sinittext`,
+`__*_start`/`__*_end`) with an `.offset` into the kernel image."""
+WHY = """\
+register_kprobe() resolves `.symbol_name` with kprobe_lookup_name(), adds `.offset`, and re-bases
 the result onto the symbol that contains it (kernel/kprobes.c, _kprobe_addr():
-kallsyms_lookup_size_offset() then arch_adjust_kprobe_addr(), Linux 5.x and 6.x). It accepts any
-symbol kallsyms knows, linker markers included. But _text, _stext, _sinittext and the
-__*_start/__*_end markers name section boundaries, not code: _text + 0xa0a60 is whatever function
-sits 0xa0a60 bytes into the image of the running build, which is kernel_clone on the build the
-offset was measured on and something else after a rebuild, another config or -ffunction-sections.
-That is the _stext-relative scheme symbol_name exists to replace. Name the function, with the
-offset inside it (still build-specific when it is not 0)."""
-BAD = """\
+kallsyms_lookup_size_offset() then arch_adjust_kprobe_addr(), Linux 6.12). It accepts any symbol
+kallsyms knows, linker markers included. But a marker names a section boundary, not code:
+`_text + 0xa0a60` is whatever sits 0xa0a60 bytes into the image of the running build, which is
+kernel_clone on the build the offset was measured on and something else after a rebuild, another
+config or -ffunction-sections. That is the `_stext`-relative scheme `.symbol_name` exists to
+replace."""
+EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.symbol_name = "_text",
 	.offset = 0xa0a60,
 };
 """
-GOOD = """\
+USE_INSTEAD = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
 	.symbol_name = "kernel_clone",
 };
 """
+FIX = """\
+With a symbol map (`fix --symbols MAP`): the marker plus the offset resolve to the function the
+address falls in; the marker becomes the function's name and the offset the offset into it (the
+`.offset` line goes when that is 0)."""
+FIX_SAFETY = """\
+The probed instruction is the one the marker and offset give on the map's build. Refused: an
+offset that is not one constant, an address the map cannot place, a return probe that would not
+sit at a function entry, a probe built by a macro. A non-zero offset that remains is still
+specific to that build: instruction boundaries move between builds."""
+REFERENCES = (
+    "kernel/kprobes.c: _kprobe_addr(), kprobe_lookup_name() (Linux 6.12)",
+    "kernel/kallsyms.c: kallsyms_lookup_size_offset()",
+    "rules/addr_computed.py: kallsyms_lookup_name(\"_text\") + C is resolved the same way",
+)
 
 MESSAGE = ("{probe} is located by the linker marker {name} plus an offset, an address in one build's image "
            "layout: name the function the offset falls in (fix --symbols MAP resolves it)")

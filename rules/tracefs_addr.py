@@ -22,26 +22,48 @@ SEVERITY = Severity.ERROR
 PRIORITY = 30
 EXAMPLE_SUFFIX = ".sh"
 SUMMARY = "tracefs kprobe_events definition at a raw address"
-RATIONALE = """\
-A tracefs definition `p[:[GRP/][EVENT]] [MOD:]SYM[+offs]|MEMADDR [FETCHARGS]`
-(Documentation/trace/kprobetrace.rst) takes the probe location either as a symbol plus offset or
-as a memory address; anything numeric is taken as an address (kernel/trace/trace_kprobe.c parses
-it with kstrtoul before it tries a symbol). An address copied from System.map or computed from
-/proc/kallsyms is right for one build booted without KASLR only: with KASLR (default on x86 since
-4.12) the text moves at every boot and the write fails with -EINVAL or, worse, probes the middle
-of another function. Write `SYM+0xOFF` and the kernel resolves it in the running kernel; a return
-probe (`r:`) must name a function entry (offset 0)."""
-BAD = """\
+WHAT = """\
+Checks for tracefs kprobe_events definitions placed at a raw address: `p:grp/ev 0xffffffff81363fb1`
+(and `r:`) written from shell scripts, Python strings and C strings, and definitions that format
+the address at run time (`"p:kp/open 0x%x" % addr`, `echo "p:kp 0x$addr"`)."""
+WHY = """\
+A definition `p[:[GRP/][EVENT]] [MOD:]SYM[+offs]|MEMADDR [FETCHARGS]`
+(Documentation/trace/kprobetrace.rst) takes either a symbol plus offset or a memory address, and
+anything numeric is an address: __trace_kprobe_create() (kernel/trace/trace_kprobe.c, Linux 6.12)
+tries kstrtoul() before it reads the word as a symbol. An address copied from System.map is right
+for one build booted without KASLR only; anywhere else the probe fails to register (-EINVAL
+outside kernel text, -EILSEQ on x86 off an instruction boundary) or probes an instruction of
+another function. Written as `SYM+0xOFF`, the location is resolved in the running kernel. A return
+probe (`r:`) must name a function entry, or the write fails with BAD_RETPROBE.
+
+One case needs an address: Linux 6.12 refuses a symbol name that is not unique (NON_UNIQ_SYMBOL,
+validate_probe_symbol() in trace_kprobe.c, whose comment says to use the address). Then read the
+address from the running kernel's /proc/kallsyms when the probe is created and mark the line
+`# probe-migrator: ignore tracefs-addr`. A non-zero `+offs` is specific to the build it was
+measured on, like a `.offset`."""
+EXAMPLE = """\
 #!/bin/sh
 cd /sys/kernel/tracing
 echo 'p:kp/openat 0xffffffff81363fb1 dfd=%di' >> kprobe_events
 """
-GOOD = """\
+USE_INSTEAD = """\
 #!/bin/sh
 cd /sys/kernel/tracing
 echo 'p:kp/openat do_sys_openat2+0x11 dfd=%di' >> kprobe_events
 echo '-:kp/openat' >> kprobe_events
 """
+FIX = """\
+With a symbol map, when the address is a literal: it becomes `SYM+0xOFF`."""
+FIX_SAFETY = """\
+Refuses addresses formatted at run time, definitions it cannot edit in place, an `r:` probe that
+would not land on a function entry, and an address the map cannot vouch for (outside the kernel text
+it describes, in module space it has no symbols for, past the end of its symbol or only after a
+linker marker, or resolving to a name that occurs more than once in it)."""
+REFERENCES = (
+    "kernel/trace/trace_kprobe.c: __trace_kprobe_create(), validate_probe_symbol() (Linux 6.12)",
+    "Documentation/trace/kprobetrace.rst: synopsis of kprobe_events",
+    "kernel/kprobes.c: check_kprobe_address_safe(), kprobe_on_func_entry()",
+)
 
 
 def check(model: ProbeModel) -> list[Hit]:

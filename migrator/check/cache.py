@@ -1,4 +1,7 @@
-"""A content-addressed cache of per-file results: key = file bytes + tool version + configuration.
+"""A content-addressed cache of per-file results: key = file bytes + the tool's code + configuration.
+
+The code part (``code_fingerprint``) covers every module of the package, the pycparser and Python
+versions; the configuration part is ``Options.config_key()`` (the rules and severities).
 
 The location follows the platform convention ($XDG_CACHE_HOME or ~/.cache on Linux,
 ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), overridable with PROBE_MIGRATOR_CACHE_DIR
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from typing import Any
@@ -31,28 +35,69 @@ def default_dir() -> str:
     return os.path.join(base, "probe-migrator")
 
 
+def package_files() -> list[str]:
+    """Every module of the tool: the .py files under the migrator package directory, at any depth
+    (check, core, frontends/c, frontends/python, frontends/text, fix, ...), and under the rules
+    package (``rules/`` in a checkout, inside the package in a wheel)."""
+    import migrator
+    import migrator.rules as rules_pkg
+
+    roots = [*migrator.__path__, *rules_pkg.__path__]
+    files: dict[str, str] = {}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+            for n in filenames:
+                if n.endswith(".py"):
+                    path = os.path.join(dirpath, n)
+                    files.setdefault(os.path.realpath(path), path)
+    return sorted(files.values())
+
+
+def _pycparser_version() -> str:
+    """pycparser's __version__, read from its source: importing it or importlib.metadata would
+    cost more than the rest of the key (metadata alone is ~100 ms)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("pycparser")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin is None:
+        return "none"
+    try:
+        with open(spec.origin, encoding="utf-8") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return "unreadable"
+    m = re.search(r"""^__version__\s*=\s*['"]([^'"]+)['"]""", head, re.M)
+    return f"{m.group(1) if m else '?'}@{spec.origin}"
+
+
+def fingerprint_of(files: list[str], pycparser: str) -> str:
+    """Tool version, Python version (the Python front end uses its ast and tokenize), pycparser
+    version and the (path, size, mtime_ns) of every file: a cheap stand-in for their contents."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}\0{sys.implementation.name}{sys.hexversion:x}\0pycparser {pycparser}\0".encode())
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            h.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
+            continue
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
 _CODE: list[str] = []
 
 
 def code_fingerprint() -> str:
-    """The version plus the size and mtime of every module of the tool, so an edited checkout
-    never reads results an older build of the code wrote."""
+    """The fingerprint of the installed tool, computed once per process, so that an edited
+    checkout (any module, front ends and rules included) or another pycparser never reads results
+    an older build wrote."""
     if not _CODE:
-        here = os.path.dirname(os.path.abspath(__file__))
-        import migrator.rules as rules_pkg
-
-        dirs = [here, os.path.join(here, "c"), *list(rules_pkg.__path__)]
-        h = hashlib.blake2b(__version__.encode(), digest_size=12)
-        for d in dirs:
-            try:
-                names = sorted(os.listdir(d))
-            except OSError:
-                continue
-            for n in names:
-                if n.endswith(".py"):
-                    st = os.stat(os.path.join(d, n))
-                    h.update(f"{n}:{st.st_size}:{st.st_mtime_ns};".encode())
-        _CODE.append(h.hexdigest())
+        _CODE.append(fingerprint_of(package_files(), _pycparser_version()))
     return _CODE[0]
 
 

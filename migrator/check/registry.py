@@ -1,4 +1,11 @@
-"""The rule catalog: every module in ``migrator.rules``, validated once."""
+"""The rule catalog: every module in ``migrator.rules``, validated once.
+
+A rule module documents itself like a ruff rule page; each of these is required and non-empty:
+SUMMARY (one line), WHAT (what it does), WHY (why it is bad, with the kernel file, function and
+version it rests on), EXAMPLE (code it reports), USE_INSTEAD (the same code, clean), FIX (when a
+fix is available: always / with a symbol map / partly / never), FIX_SAFETY (when the fix refuses
+and why) and REFERENCES (kernel files and functions, commits). A missing one is a RuleError.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ from typing import Any
 
 from migrator.core.findings import Severity
 
+DOC_FIELDS = ("SUMMARY", "WHAT", "WHY", "EXAMPLE", "USE_INSTEAD", "FIX", "FIX_SAFETY")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -20,15 +29,74 @@ class Rule:
     severity: Severity
     priority: int
     summary: str
-    rationale: str
-    bad: str
-    good: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    fix_availability: str  # the module's FIX
+    fix_safety: str
+    references: tuple[str, ...]
     check: Callable[[Any], Any]
     module: ModuleType
+
+    # The names of the first catalog, still read by callers elsewhere.
+    @property
+    def rationale(self) -> str:
+        return self.why
+
+    @property
+    def bad(self) -> str:
+        return self.example
+
+    @property
+    def good(self) -> str:
+        return self.use_instead
+
+    @property
+    def fixable(self) -> bool:
+        """Has an automatic fix of its own, or is fixed together with the probe's address."""
+        return callable(getattr(self.module, "fix", None)) or bool(getattr(self.module, "FIXED_WITH_ADDR", False))
 
 
 class RuleError(ValueError):
     pass
+
+
+def load_rule(mod: ModuleType) -> Rule:
+    """A Rule from a rule module, or RuleError naming what the module lacks."""
+    where = mod.__name__
+
+    def required(name: str) -> Any:
+        if not hasattr(mod, name):
+            raise RuleError(f"{where}: missing {name}")
+        return getattr(mod, name)
+
+    code, name, severity, check = required("CODE"), required("NAME"), required("SEVERITY"), required("check")
+    if not isinstance(severity, Severity):
+        raise RuleError(f"{where}: SEVERITY must be a Severity")
+    if not callable(check):
+        raise RuleError(f"{where}: check must be a function")
+    docs = {}
+    for field in DOC_FIELDS:
+        value = required(field)
+        if not isinstance(value, str) or not value.strip():
+            raise RuleError(f"{where}: {field} must be a non-empty string")
+        docs[field] = value
+    refs = required("REFERENCES")
+    if isinstance(refs, str) or not isinstance(refs, (list, tuple)) or not refs \
+            or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise RuleError(f"{where}: REFERENCES must be a non-empty list of non-empty strings")
+    rule = Rule(
+        code=code, name=name, severity=severity, priority=getattr(mod, "PRIORITY", 0),
+        summary=docs["SUMMARY"], what=docs["WHAT"], why=docs["WHY"], example=docs["EXAMPLE"],
+        use_instead=docs["USE_INSTEAD"], fix_availability=docs["FIX"], fix_safety=docs["FIX_SAFETY"],
+        references=tuple(refs), check=check, module=mod,
+    )
+    says_never = rule.fix_availability.lstrip().lower().startswith("never")
+    if rule.fixable == says_never:
+        raise RuleError(f"{where}: FIX says {rule.fix_availability.split('.')[0]!r}, but the module "
+                        f"{'has' if rule.fixable else 'has no'} fix")
+    return rule
 
 
 @cache
@@ -39,12 +107,7 @@ def all_rules() -> tuple[Rule, ...]:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        mod = importlib.import_module(f"migrator.rules.{info.name}")
-        rules.append(Rule(
-            code=mod.CODE, name=mod.NAME, severity=mod.SEVERITY, priority=getattr(mod, "PRIORITY", 0),
-            summary=mod.SUMMARY, rationale=mod.RATIONALE, bad=mod.BAD, good=mod.GOOD, check=mod.check,
-            module=mod,
-        ))
+        rules.append(load_rule(importlib.import_module(f"migrator.rules.{info.name}")))
     return tuple(sorted(rules, key=lambda r: r.code))
 
 

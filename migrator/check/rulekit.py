@@ -1,13 +1,15 @@
 """What a rule's ``check`` imports: the model, the finding types and the shared wording.
 
-A rule module declares CODE, NAME, SEVERITY, SUMMARY, RATIONALE, BAD, GOOD (and optionally
-PRIORITY: the higher wins when two rules report the same site) and a ``check(model)`` that
-yields Hits. Its ``fix`` imports ``migrator.fix.kit`` inside the function: a ``check`` run never
-loads fix code (tests/test_layers.py asserts it).
+A rule module declares CODE, NAME, SEVERITY, its documentation (SUMMARY, WHAT, WHY, EXAMPLE,
+USE_INSTEAD, FIX, FIX_SAFETY, REFERENCES: see migrator.check.registry), optionally PRIORITY (the
+higher wins when two rules report the same site), and a ``check(model)`` that yields Hits. Its
+``fix`` imports ``migrator.fix.kit`` inside the function: a ``check`` run never loads fix code
+(tests/test_check_imports.py asserts it).
 """
 
 from __future__ import annotations
 
+from migrator.core.display import probe_display
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import COMPUTED, FUNCTION_REF, KALLSYMS, LITERAL, NULL, RELOCATED, FieldWrite, ProbeModel
 
@@ -25,7 +27,8 @@ MACRO = "the probe is built by the function-like macro {0}(); fix the macro or i
 
 
 def probe_name(w: FieldWrite) -> str:
-    return w.probe if w.probe and w.probe != "?" else "the probe"
+    """The probe a write belongs to, as a message names it: never the front end's scoped identity."""
+    return probe_display(w.probe) if w.probe and w.probe != "?" else "the probe"
 
 
 def addr_hit(w: FieldWrite, message: str) -> Hit:

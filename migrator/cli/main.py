@@ -7,8 +7,7 @@ import sys
 import click
 
 from migrator import __version__
-
-FORMATS = ("text", "json", "sarif", "github")
+from migrator.output import FORMATS
 
 
 class _Usage(click.UsageError):
@@ -116,22 +115,15 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
           quiet: bool, verbose: bool, diff_path: str | None, root: str | None, baseline_path: str | None,
           jobs: int, no_cache: bool, cache_dir: str | None, timeout_per_file: float | None) -> None:
     """Report address-based probes and hand-rolled symbol resolution in PATHS (default: .)."""
-    from migrator.output import report
+    from migrator.output import write
+    from migrator.output.common import diagnostics
 
     opts = _options(_split(select), _split(ignore), config_path, max_bytes, exclude, jobs,
                     None if no_cache else cache_dir or _default_cache())
     opts.timeout_per_file = timeout_per_file or opts.timeout_per_file
     results, patch_failed = _gather(paths, opts, diff_path, root, baseline_path, quiet)
-    out = sys.stdout
-    if fmt == "text":
-        report.text(results, out, show_source)
-    elif fmt == "json":
-        report.as_json(results, out)
-    elif fmt == "sarif":
-        report.sarif(results, opts.rules, out)
-    else:
-        report.github(results, out)
-    report.diagnostics(results, sys.stderr, include_info=verbose)
+    write(fmt, results, opts.rules, sys.stdout, show_source)
+    diagnostics(results, sys.stderr, include_info=verbose)
     findings = sum(len(r.findings) for r in results)
     failed = sum(1 for r in results for d in r.diagnostics if d.kind in ("io", "internal"))
     if not quiet and fmt == "text":
@@ -210,11 +202,11 @@ def baseline(paths: tuple[str, ...], output: str, select: tuple[str, ...], ignor
 
     from migrator.check.engine import check_paths
     from migrator.gate.baseline import dump, entries, write
-    from migrator.output import report
+    from migrator.output.common import diagnostics
 
     opts = _options(_split(select), _split(ignore), config_path, max_bytes, exclude)
     results = list(check_paths(list(paths) or ["."], opts))
-    report.diagnostics(results, sys.stderr, include_info=False)
+    diagnostics(results, sys.stderr, include_info=False)
     base_dir = os.getcwd() if output == "-" else os.path.dirname(os.path.abspath(output))
     pairs = entries(results, base_dir)
     text = dump(pairs)
@@ -305,15 +297,16 @@ def symbols(boot: bool, output: str | None, kver: str | None, text_only: bool, t
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
 def rules_cmd(fmt: str) -> None:
-    """List the rule catalog."""
+    """List the rule catalog (json: with each rule's full documentation)."""
     from migrator.check.registry import all_rules
 
     rules = all_rules()
     if fmt == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.label,
-                                "summary": r.summary} for r in rules], indent=2))
+        from migrator.output.ruledoc import as_dict
+
+        click.echo(json.dumps([as_dict(r) for r in rules], indent=2))
         return
     for r in rules:
         click.echo(f"{r.code}  {r.name:<26} {r.severity.label:<8} {r.summary}")
@@ -322,20 +315,16 @@ def rules_cmd(fmt: str) -> None:
 @main.command()
 @click.argument("name")
 def explain(name: str) -> None:
-    """Print a rule's documentation: what it flags, why, and a bad and a good example."""
+    """Print a rule's documentation page: what it does, why that is bad, an example, what to use
+    instead, the fix's safety and the kernel references."""
     from migrator.check.registry import RuleError, lookup
+    from migrator.output.ruledoc import markdown
 
     try:
         r = lookup(name)
     except RuleError as e:
         raise _Usage(str(e)) from None
-    click.echo(f"{r.name} ({r.code}, {r.severity.label}): {r.summary}\n")
-    click.echo("Why this is a problem\n" + r.rationale + "\n")
-    click.echo("Bad\n" + _indent(r.bad) + "\nGood\n" + _indent(r.good))
-
-
-def _indent(s: str) -> str:
-    return "".join("    " + line + "\n" for line in s.splitlines())
+    click.echo(markdown(r), nl=False)
 
 
 if __name__ == "__main__":

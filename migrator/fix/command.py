@@ -113,8 +113,10 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None) -> tuple[str, st
     rules = {r.name: r for r in all_rules()}
     lines = [
         f"Register the kprobes of {module} by .symbol_name/.offset instead of a raw address. "
-        "register_kprobe() resolves the symbol itself (kernel/kprobes.c, _kprobe_addr()), which works under "
-        "KASLR, on any build of the kernel, and since Linux 5.7 without kallsyms_lookup_name().",
+        "register_kprobe() resolves the symbol in the running kernel (kernel/kprobes.c, _kprobe_addr()), which "
+        "works under KASLR and needs no kallsyms_lookup_name() (unexported since Linux 5.7). At offset 0 it is "
+        "right on any build that has the function; a non-zero .offset stays specific to the build it was "
+        "measured on.",
         "",
     ]
     for a in ff.applied:
@@ -126,7 +128,7 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None) -> tuple[str, st
             lines.append(f"  {e}.")
         for w in a.plan.warnings:
             lines.append(f"  WARNING: {w}.")
-        why = rules[f.rule].rationale.replace("\n", " ").split(". ")
+        why = " ".join(rules[f.rule].why.split()).split(". ")
         lines.append(f"  Why: {'. '.join(why[:2]).rstrip('.')}. (probe-migrator explain {f.rule})")
         lines.append("")
     if symbols is not None:
