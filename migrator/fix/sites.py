@@ -1,37 +1,69 @@
-"""Fixing an AddrSite (tracefs definition, attach call): resolve the address, fill in the edit templates."""
+"""Shared mechanics of the fixes of AddrSites (tracefs definitions, attach calls).
+
+Resolving an address through the symbol map and assembling a Plan from span edits. Which edits
+a site gets, and when it is refused, is decided by its rule (rules/tracefs_addr.py,
+rules/bpf_attach_addr.py); nothing here knows an API.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from migrator.core.findings import Edit
-from migrator.core.model import AddrSite
+from migrator.core.model import Span
 from migrator.fix.rewrite import Plan, Refusal
 from migrator.fix.symbols import SymbolMap
 
 NEEDS_MAP = ("needs a symbol map of the target kernel: run `probe-migrator fix --symbols System.map` "
              "(or a /proc/kallsyms dump)")
+NOT_RESOLVABLE = "not resolvable"
+NOT_AT_ENTRY = ("{address:#x} resolves to {name}+{offset:#x} in {map}, but a return probe must sit at a function "
+                "entry: the map is probably not the kernel the address came from")
+RESOLVED = "the {what} at {address:#x} resolved with {map} to {name}{plusoff} ({kind} {symbol_address:#x})"
 
 
-def fix_site(site: AddrSite, symbols: SymbolMap | None) -> Plan | Refusal:
-    if site.refusal:
-        return Refusal(site.refusal)
-    if site.address is None or not site.edits:
-        return Refusal("the address is only known at run time; use the symbol name instead")
+@dataclass
+class Resolved:
+    """An address resolved in a symbol map: ``name`` + ``offset``."""
+
+    address: int
+    name: str  # the symbol as register_kprobe() takes it: "sym" or "module:sym"
+    offset: int
+    kind: str  # the symbol's type letter in the map
+    symbol_address: int
+    map: str  # the map's path
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve(address: int, symbols: SymbolMap | None, function_entry: bool) -> Resolved | Refusal:
+    """``address`` as symbol + offset; ``function_entry``: the probe must land on a function's first byte."""
     if symbols is None:
         return Refusal(NEEDS_MAP)
-    res = symbols.resolve(site.address)
+    res = symbols.resolve(address)
     if not res.ok or res.symbol is None:
-        return Refusal(res.refused or "not resolvable")
+        return Refusal(res.refused or NOT_RESOLVABLE)
     name = res.symbol.qualified
-    if site.kretprobe and res.offset:
-        return Refusal(f"{site.address:#x} resolves to {name}+{res.offset:#x} in {symbols.path}, but a return probe "
-                       "must sit at a function entry: the map is probably not the kernel the address came from")
-    off = hex(res.offset) if res.offset else "0"
-    plusoff = f"+{res.offset:#x}" if res.offset else ""
-    templates = list(site.edits) + (list(site.offset_edits) if res.offset else [])
-    edits = [Edit(sp.start, sp.end, t.replace("{name}", name).replace("{off}", off).replace("{plusoff}", plusoff))
-             for sp, t in templates]
-    plan = Plan(sorted(edits))
-    plan.explanation.append(f"the {site.api} at {site.address:#x} resolved with {symbols.path} to {name}{plusoff} "
-                            f"({res.symbol.kind} {res.symbol.address:#x})")
-    plan.warnings.extend(res.warnings)
-    return plan
+    if function_entry and res.offset:
+        return Refusal(NOT_AT_ENTRY.format(address=address, name=name, offset=res.offset, map=symbols.path))
+    return Resolved(address, name, res.offset, res.symbol.kind, res.symbol.address, symbols.path, list(res.warnings))
+
+
+def plus_offset(offset: int) -> str:
+    """``+0x11``, or empty for 0."""
+    return f"+{offset:#x}" if offset else ""
+
+
+def offset_value(offset: int) -> str:
+    """``0x11``, or ``0``."""
+    return hex(offset) if offset else "0"
+
+
+def plan(edits: Iterable[tuple[Span, str]], what: str, res: Resolved) -> Plan:
+    """The plan of span replacements, explained as the resolution of ``what`` (the site's description)."""
+    out = Plan(sorted(Edit(span.start, span.end, text) for span, text in edits))
+    out.explanation.append(RESOLVED.format(what=what, address=res.address, map=res.map, name=res.name,
+                                           plusoff=plus_offset(res.offset), kind=res.kind,
+                                           symbol_address=res.symbol_address))
+    out.warnings.extend(res.warnings)
+    return out

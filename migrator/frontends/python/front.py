@@ -27,7 +27,6 @@ from migrator.frontends.text import tracefs
 PATH_RE = re.compile(r"^(?:/proc/kallsyms|(?:[\w./%{}-]*/)?System\.map(?:[-.%][^\s]*)?)$")
 NOT_FIXED_IN_STRING = ("the C code is in a Python string whose text differs from its value here (escapes, line "
                        "continuations or quotes on the same line), so it is reported but not rewritten")
-_RUNTIME = "the address is computed at run time; pass the function name (and a relative offset) instead"
 
 
 def build(src: Source) -> M.ProbeModel:
@@ -218,19 +217,17 @@ class _Front:
             return
         lit = self.literal(node)
         for d in tracefs.find(value):
+            if d.address is None and not d.formatted:
+                continue  # a $VAR: not known to be an address
             a, b = lit.offset(d.loc_start), lit.end_offset(d.loc_end)
             span = M.Span(a, max(a, b))
-            api = tracefs.describe(d)
-            kret = d.cmd == "r"
-            if d.address is not None and lit.exact and all(lit.verbatim[d.loc_start:d.loc_end]):
-                self.model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret,
-                                                          edits=[(span, "{name}{plusoff}")]))
-            elif d.address is not None:
-                self.model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret, refusal=(
-                    "the address is written with escapes in the string; rewrite it by hand")))
-            elif d.formatted:
-                self.model.tracefs_defs.append(M.AddrSite(span, api, None, d.loc, kret, refusal=(
-                    "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition")))
+            site = M.AddrSite(span, M.TRACEFS_PYTHON, d.address, d.loc, d.cmd == "r", command=d.cmd, event=d.event)
+            if d.address is not None:
+                site.address_span = span
+                site.address_escaped = not (lit.exact and all(lit.verbatim[d.loc_start:d.loc_end]))
+            else:
+                site.origin = M.FORMATTED
+            self.model.tracefs_defs.append(site)
 
     def _concatenation(self, node: ast.BinOp) -> None:
         """"p:" + grp + "/" + ev + " 0x" + format(a, "x"): a definition built by ``+``. The parts
@@ -263,9 +260,8 @@ class _Front:
                 a = self.literal(part).offset(d.loc_start - at)
             else:
                 a = self.span(part)[0]
-            span = M.Span(a, a + 1)
-            self.model.tracefs_defs.append(M.AddrSite(span, tracefs.describe(d), None, d.loc, d.cmd == "r", refusal=(
-                "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition")))
+            self.model.tracefs_defs.append(M.AddrSite(M.Span(a, a + 1), M.TRACEFS_PYTHON, None, d.loc, d.cmd == "r",
+                                                      origin=M.FORMATTED, command=d.cmd, event=d.event))
 
     def _fstring(self, node: ast.JoinedStr) -> None:
         a, b = self.span(node)
@@ -285,9 +281,10 @@ class _Front:
             if d.address is None and not d.formatted:
                 continue
             span = M.Span(body_at + d.loc_start, body_at + d.loc_end)
-            self.model.tracefs_defs.append(M.AddrSite(span, tracefs.describe(d), d.address, d.loc, d.cmd == "r",
-                                                      refusal="the address is formatted at run time; write the "
-                                                      "symbol name (SYM+OFF) into the definition"))
+            self.model.tracefs_defs.append(M.AddrSite(
+                span, M.TRACEFS_PYTHON_FSTRING, d.address, d.loc, d.cmd == "r",
+                origin=M.FORMATTED if d.formatted else M.LITERAL, address_span=span if d.address is not None else None,
+                command=d.cmd, event=d.event))
 
     # -- attach calls -------------------------------------------------------------------------
     def _call(self, node: ast.Call) -> None:
@@ -303,23 +300,16 @@ class _Front:
         event = next((kw.value for kw in node.keywords if kw.arg == "event"), node.args[0] if node.args else None)
         if event is None:
             return
-        api = f"BCC {_callee(node)}(event=...) with an address"
         number, computed = self._address_of(event)
         if number is None and not computed:
             return
         a, b = self.span(event)
         span = M.Span(a, b)
-        shown = self.text[a:b]
-        if number is None or not isinstance(event, ast.Constant):
-            self.model.attach_addrs.append(M.AddrSite(span, api, number, shown, kret, refusal=(
-                _RUNTIME if number is None else "the address comes through a variable; pass the function name as "
-                "event= (and event_off=) by hand")))
-            return
-        site = M.AddrSite(span, api, number, shown, kret, edits=[(span, _py_str(shown, "{name}"))])
-        if any(kw.arg == "event_off" for kw in node.keywords):
-            site.refusal = "the call already has an event_off; merge the offsets by hand"
-        site.offset_edits = [(M.Span(b, b), ", event_off={off}")]
-        self.model.attach_addrs.append(site)
+        self.model.attach_addrs.append(M.AddrSite(
+            span, M.BCC_ATTACH_KRETPROBE if kret else M.BCC_ATTACH_KPROBE, number, self.text[a:b], kret,
+            origin=M.LITERAL if number is not None else M.COMPUTED, address_span=span,
+            variable=event.id if isinstance(event, ast.Name) else "",
+            offset_given=any(kw.arg == "event_off" for kw in node.keywords)))
 
     def _address_of(self, e: ast.AST) -> tuple[int | None, bool]:
         """(constant address, computed address) of an event= value; (None, False) for a name."""
@@ -388,29 +378,33 @@ class _Front:
                             kret = _truthy(kw.value)
         if value is None:
             return
-        self._name_and_offset(node.args[1], value, kret, "libbpf bpf_program__attach_kprobe_opts() with no function name")
+        self._name_and_offset(node.args[1], value, kret, M.LIBBPF_OPTS_CTYPES)
 
     def _libbcc(self, node: ast.Call) -> None:
         if not _no_name(node.args[3]):
             return
         t = node.args[1]
         kret = (isinstance(t, ast.Constant) and t.value == 1) or "RET" in ast.unparse(t).upper()
-        self._name_and_offset(node.args[3], node.args[4], kret, "libbcc bpf_attach_kprobe() with no function name")
+        self._name_and_offset(node.args[3], node.args[4], kret, M.LIBBCC_ATTACH_CTYPES)
 
-    def _name_and_offset(self, name_arg: ast.AST, value: ast.AST, kret: bool, api: str) -> None:
+    def _name_and_offset(self, name_arg: ast.AST, value: ast.AST, kret: bool, form: str) -> None:
+        """A call with an empty name argument and an address where the offset goes."""
         a, b = self.span(value)
         span = M.Span(a, b)
+        site = M.AddrSite(span, form, None, self.text[a:b], kret, origin=M.COMPUTED, address_span=span,
+                          name_span=M.Span(*self.span(name_arg)))
         if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
             if not value.value:
                 return
-            na, nb = self.span(name_arg)
-            self.model.attach_addrs.append(M.AddrSite(span, api, value.value, self.text[a:b], kret,
-                                                      edits=[(M.Span(na, nb), 'b"{name}"'), (span, "{off}")]))
-            return
-        number, computed = self._address_of(value)
-        if number is None and not computed and not isinstance(value, ast.Name):
-            return
-        self.model.attach_addrs.append(M.AddrSite(span, api, number, self.text[a:b], kret, refusal=_RUNTIME))
+            site.address, site.origin = value.value, M.LITERAL
+        else:  # not an integer literal (a string is converted at run time)
+            site.address, computed = self._address_of(value)
+            if site.address is None and not computed and not isinstance(value, ast.Name):
+                return
+            if isinstance(value, ast.Name):
+                site.variable = value.id
+                site.origin = M.LITERAL if site.address is not None else M.COMPUTED
+        self.model.attach_addrs.append(site)
 
     def _perf_assign(self, node: ast.Assign) -> None:
         if not self.perf:
@@ -428,10 +422,8 @@ class _Front:
             if named:
                 continue
             a, b = self.span(v)
-            self.model.attach_addrs.append(M.AddrSite(
-                M.Span(a, b), "perf_event_attr kprobe by address (kprobe_addr/config2 with no kprobe_func)",
-                v.value, self.text[a:b], refusal="set kprobe_func (config1) to a pointer to the function name "
-                "and probe_offset (config2) to the offset by hand"))
+            self.model.attach_addrs.append(M.AddrSite(M.Span(a, b), M.PERF_ATTR_PYTHON, v.value, self.text[a:b],
+                                                      address_span=M.Span(a, b)))
 
 
 class _Remap:
@@ -507,12 +499,6 @@ def _no_name(e: ast.AST) -> bool:
 
 def _truthy(e: ast.AST) -> bool:
     return not (isinstance(e, ast.Constant) and not e.value)
-
-
-def _py_str(shown: str, content: str) -> str:
-    """A string literal for ``content`` in the style of ``shown`` (bytes stay bytes)."""
-    prefix = "b" if shown[:1] in "bB" else ""
-    return f'{prefix}"{content}"'
 
 
 def _token_fallback(src: Source, model: M.ProbeModel) -> None:
