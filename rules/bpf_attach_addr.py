@@ -84,7 +84,7 @@ MESSAGE = ("{api} attaches at {where}; the address breaks under KASLR and on any
 AT_ADDRESS = "{address:#x}"
 AT_RUN_TIME = "an address computed at run time ({text})"
 # the fix: edit templates
-BCC_EVENT = '{prefix}"{name}"'  # event= becomes the name, str or bytes as it was
+BCC_EVENT = '{prefix}"{name}"'  # event= becomes the name; prefix "b" when the literal was written b"..."
 BCC_EVENT_OFF = ", event_off={off}"  # added after it when the offset is not zero
 CTYPES_NAME = 'b"{name}"'  # the name argument through ctypes: a bytes object
 C_NAME = '"{name}"'
@@ -144,7 +144,7 @@ def edits(s: AddrSite, address: Span, res: Resolved) -> list[tuple[Span, str]]:
 
     off = offset_value(res.offset)
     if s.form in BCC:
-        prefix = "b" if s.text[:1] in "bB" else ""
+        prefix = "b" if s.text[:1] in "bB" else ""  # only a leading b: rb"..." becomes a str (as before)
         out = [(address, BCC_EVENT.format(prefix=prefix, name=res.name))]
         return out + ([(Span(address.end, address.end), BCC_EVENT_OFF.format(off=off))] if res.offset else [])
     if s.perf is not None:
