@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrator.check.rulekit import Hit, ProbeModel, Severity
-from migrator.core.model import AddrSite
+from migrator.core.findings import Hit, Severity
+from migrator.core.model import (
+    FORMATTED,
+    KALLSYMS,
+    LITERAL,
+    TRACEFS_C,
+    TRACEFS_PYTHON,
+    TRACEFS_PYTHON_FSTRING,
+    AddrSite,
+    ProbeModel,
+)
 
-if TYPE_CHECKING:
-    from migrator.fix.kit import FixContext, Plan, Refusal
+if TYPE_CHECKING:  # the fix machinery is imported by fix() only: a check run never loads it
+    from migrator.fix.kit import FixContext
+    from migrator.fix.rewrite import Plan, Refusal
 
 CODE = "PM501"
 NAME = "tracefs-addr"
@@ -66,17 +76,66 @@ REFERENCES = (
 )
 
 
+# -- what the rule says: every text once, with named placeholders -------------------------------
+DEFINITION = "tracefs {kind} definition {command}{colon_event}"
+MESSAGE = ("{definition} {where}; the address breaks under KASLR and on any other build: "
+           "write SYM+0xOFF and let the kernel resolve it")
+AT_ADDRESS = "at {address:#x}"
+AT_FORMATTED = "at an address formatted at run time ({text})"
+# the fix: the location becomes the symbol plus the offset left over
+LOCATION = "{name}{plusoff}"
+# refusals
+FORMATTED_IN_PYTHON = "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition"
+FORMATTED_ELSEWHERE = FORMATTED_IN_PYTHON + " instead"  # shell and C say "instead" (historic wording)
+ESCAPED = "the address is written with escapes in the string; rewrite it by hand"
+SHARED_VARIABLE = "${variable} is used elsewhere too; set the definition to SYM+OFF by hand"
+VARIABLE_FROM_SYMBOL_FILE = ("${variable} is looked up in a symbol file at run time; put the symbol name into the "
+                             "definition instead")
+VARIABLE_AT_RUN_TIME = ("${variable} holds an address that is set in more than one place or made at run time; put "
+                        "the symbol name (SYM+OFF) into the definition instead")
+RUN_TIME_ONLY = "the address is only known at run time; use the symbol name instead"
+
+
+def describe(d: AddrSite) -> str:
+    """"tracefs kprobe definition p:grp/ev"."""
+    return DEFINITION.format(kind="kretprobe" if d.command == "r" else "kprobe", command=d.command,
+                             colon_event=":" + d.event if d.event else "")
+
+
 def check(model: ProbeModel) -> list[Hit]:
     hits = []
     for d in model.tracefs_defs:
-        what = f"at {d.address:#x}" if d.address is not None else f"at an address formatted at run time ({d.text})"
-        hits.append(Hit(d.anchor.start, d.anchor.end, (
-            f"{d.api} {what}; the address breaks under KASLR and on any other build: "
-            "write SYM+0xOFF and let the kernel resolve it"), subject=d))
+        where = AT_ADDRESS.format(address=d.address) if d.address is not None else AT_FORMATTED.format(text=d.text)
+        hits.append(Hit(d.anchor.start, d.anchor.end, MESSAGE.format(definition=describe(d), where=where), subject=d))
     return hits
 
 
-def fix(d: AddrSite, ctx: FixContext) -> Plan | Refusal:
-    from migrator.fix.sites import fix_site
+def refusal(d: AddrSite) -> str:
+    """Why the definition is not rewritten in place, or ""."""
+    python = d.form in (TRACEFS_PYTHON, TRACEFS_PYTHON_FSTRING)
+    # an f-string is formatted as a whole, and what was searched is its source text, not its value
+    if d.origin == FORMATTED or d.form == TRACEFS_PYTHON_FSTRING:
+        return FORMATTED_IN_PYTHON if python else FORMATTED_ELSEWHERE
+    if d.origin == KALLSYMS:
+        return VARIABLE_FROM_SYMBOL_FILE.format(variable=d.variable)
+    if d.origin != LITERAL or d.address is None or d.address_span is None:
+        return VARIABLE_AT_RUN_TIME.format(variable=d.variable) if d.variable else RUN_TIME_ONLY
+    if d.address_escaped:  # C strings word it as formatted (historic wording)
+        return FORMATTED_ELSEWHERE if d.form == TRACEFS_C else ESCAPED
+    if d.variable and d.variable_uses != 1:
+        return SHARED_VARIABLE.format(variable=d.variable)
+    return ""
 
-    return fix_site(d, ctx.symbols)
+
+def fix(d: AddrSite, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix import resolution as sites
+    from migrator.fix.rewrite import Refusal
+
+    why = refusal(d)
+    if why or d.address is None or d.address_span is None:
+        return Refusal(why or RUN_TIME_ONLY)
+    res = sites.resolve(d.address, ctx.symbols, function_entry=d.kretprobe)
+    if isinstance(res, Refusal):
+        return res
+    location = LOCATION.format(name=res.name, plusoff=sites.plus_offset(res.offset))
+    return sites.plan([(d.address_span, location)], describe(d), res)

@@ -30,6 +30,52 @@ def test_a_run_over_c_files_does_not_import_libcst():
     assert r.stdout.strip().endswith("ok"), r.stderr[-2000:]
 
 
+_CHECK_WITHOUT_FIX = """
+import sys
+from migrator.check.engine import Options, check_bytes
+from migrator.check.registry import load_rule
+import migrator.rules.bpf_attach_addr as attach
+import migrator.rules.tracefs_addr as tracefs
+
+opts = Options(rules=[load_rule(attach), load_rule(tracefs)])
+for path in sys.argv[1:]:
+    result = check_bytes(path, open(path, "rb").read(), opts)
+    assert not result.diagnostics, result.diagnostics
+    print("file:", path, *sorted({f.rule for f in result.findings}))
+print("engine:", *sorted(m for m in sys.modules if m.startswith("migrator.fix")))
+from migrator.cli.main import main
+try:
+    main(["check", "--no-cache", "-j", "1", "--select", "PM5", *sys.argv[1:]])
+except SystemExit:
+    pass
+print("cli:", *sorted(m for m in sys.modules if m.startswith("migrator.fix")))
+"""
+
+
+def test_check_of_tracefs_and_attach_sites_does_not_import_fix_code():
+    """A check run that reports tracefs-addr and bpf-attach-addr never loads ``migrator.fix``: the two
+    rules build their edits and refusals in fix(), which imports the fix machinery itself.
+
+    First the engine runs with exactly these two rules (loaded from their modules, without the
+    rest of the catalog) over a Python tool, a shell script and C loaders, all reporting PM501/PM502 (the
+    Python file holds BPF C, so the C front end runs too): no ``migrator.fix`` module may be
+    loaded. Then the CLI's ``check --select PM5``, which loads every rule module: still none.
+    """
+    files = ["corpus/py/opensnoop_addr.py", "corpus/py/ksym_lookup.py", "corpus/sh/trace_open.sh",
+             "corpus/loaders/open_libbpf.c", "corpus/loaders/perf_kprobe.c", "corpus/loaders/tracefs_writer.c"]
+    r = subprocess.run([sys.executable, "-c", _CHECK_WITHOUT_FIX, *files], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = r.stdout.splitlines()
+    reported = {line.split()[1]: set(line.split()[2:]) for line in lines if line.startswith("file: ")}
+    assert all(reported[f] for f in files), reported  # every file reports something
+    assert set().union(*reported.values()) == {"bpf-attach-addr", "tracefs-addr"}
+    engine = next(line for line in lines if line.startswith("engine:"))
+    assert engine == "engine:", engine  # no migrator.fix module listed
+    cli = next(line for line in lines if line.startswith("cli:"))
+    assert not [m for m in cli.split() if m.startswith("migrator.fix")], cli
+
+
 def test_literal_positions_map_through_escapes_raw_and_concatenation():
     text = 'x = ("a\\tb"  # c\n     r"\\q" \'\'\'z\n\'\'\')\n'
     start = text.index("(") + 1

@@ -15,6 +15,21 @@ FUNCTION_REF = "function-ref"
 RELOCATED = "relocated"
 COMPUTED = "computed"
 NULL = "null"
+FORMATTED = "formatted"  # formatted into a string at run time (printf, str.format, f-string, shell expansion)
+
+# What an AddrSite is: the API or the syntax that places the probe.
+TRACEFS_SHELL = "tracefs-shell"  # a definition a shell script writes to kprobe_events
+TRACEFS_PYTHON = "tracefs-python"  # in a Python string literal, or built from literals with +
+TRACEFS_PYTHON_FSTRING = "tracefs-python-fstring"  # in an f-string: found in its source text, not in its value
+TRACEFS_C = "tracefs-c"  # in a C string literal
+BCC_ATTACH_KPROBE = "bcc-attach_kprobe"  # BCC's BPF.attach_kprobe(event=ADDRESS)
+BCC_ATTACH_KRETPROBE = "bcc-attach_kretprobe"  # BCC's BPF.attach_kretprobe(event=ADDRESS)
+LIBBCC_ATTACH_CTYPES = "libbcc-bpf_attach_kprobe-ctypes"  # libbcc's bpf_attach_kprobe(), no name, through ctypes
+LIBBPF_OPTS_CTYPES = "libbpf-attach_kprobe_opts-ctypes"  # bpf_program__attach_kprobe_opts(), no name, ctypes
+LIBBPF_OPTS_C = "libbpf-attach_kprobe_opts-c"  # the same in C: opts.offset holds the address
+PERF_ATTR_PYTHON = "perf-attr-python"  # perf_event_attr kprobe_addr/config2 set in Python, no kprobe_func
+PERF_ATTR_C_ASSIGN = "perf-attr-c-assignment"  # "attr.config2 = ADDRESS;" in C, no kprobe_func/config1
+PERF_ATTR_C_INIT = "perf-attr-c-initializer"  # ".config2 = ADDRESS," in a C initializer, no kprobe_func/config1
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,9 @@ class AddrValue:
     args: tuple[str, ...] = ()  # relocation helper constant arguments ("" where not constant)
     arg_texts: tuple[str, ...] = ()  # relocation helper arguments as written
     local_function: bool = False  # a function defined in this file
+
+
+MACRO_HINT = "macro:"  # FieldWrite.hints: the prefix of an address macro's name (DO_FORK_ADDR -> macro:do_fork)
 
 
 @dataclass
@@ -194,22 +212,43 @@ class Registration:
 
 
 @dataclass
+class PerfField:
+    """Where a C ``perf_event_attr`` write of ``kprobe_addr``/``config2`` sits (PERF_ATTR_C_*)."""
+
+    field: str  # "kprobe_addr" or "config2"
+    field_span: Span  # the field name
+    start: int  # offset of the statement (its object) or of the initializer item (its ".")
+    target: str  # statements: the attr object as written, blanks removed ("attr", "p->attr"); "" for items
+    member_op: str  # statements: "." or "->"; "" for items
+    indent: str | None  # the blanks before it on its line; None when other code precedes it there
+
+
+@dataclass
 class AddrSite:
     """A probe placed by address outside ``struct kprobe``: a tracefs definition or an attach call.
 
-    ``edits`` are span replacements whose text may use ``{name}`` (the symbol), ``{off}`` (the
-    residual offset, ``0x11`` or ``0``) and ``{plusoff}`` (``+0x11`` or empty); ``offset_edits``
-    apply only when the offset is not zero. ``refusal`` says why it is never fixed automatically.
+    Facts only: what the code is (``form``), where the address comes from (``origin``) and where
+    the pieces a rewrite would touch are. The rules tracefs-addr and bpf-attach-addr decide from
+    them what to report, how to fix it and when not to.
     """
 
-    anchor: Span  # the first character of the address as written
-    api: str  # "tracefs p: definition", "BCC attach_kprobe(event=...)", ...
+    anchor: Span  # the address as written at the site (tracefs: the whole location token)
+    form: str  # TRACEFS_SHELL, BCC_ATTACH_KPROBE, ...
     address: int | None  # None when only known at run time
-    text: str = ""
+    text: str = ""  # the address as written (the assignment's value when it comes through a shell variable)
     kretprobe: bool = False
-    edits: list[tuple[Span, str]] = field(default_factory=list)
-    offset_edits: list[tuple[Span, str]] = field(default_factory=list)
-    refusal: str = ""
+    # how the address gets there: LITERAL (a number, at the site or in the assignment of ``variable``),
+    # FORMATTED, COMPUTED (or converted) at run time, KALLSYMS (read from a symbol file at run time)
+    origin: str = LITERAL
+    address_span: Span | None = None  # the address as written: at the site, or where the shell variable is set
+    address_escaped: bool = False  # the literal's source text differs from its value (escapes, ...)
+    variable: str = ""  # the variable the address comes through; "" when it is written at the site
+    variable_uses: int = 0  # how many times the script expands that variable (shell)
+    command: str = ""  # tracefs: "p" or "r" (without MAXACTIVE)
+    event: str = ""  # tracefs: [GRP/]EVENT as written, "" when not given
+    name_span: Span | None = None  # the empty function-name argument (NULL, b"", None) that a name would fill
+    offset_given: bool = False  # BCC: the call already passes event_off=
+    perf: PerfField | None = None  # PERF_ATTR_C_*: the field write
 
 
 @dataclass

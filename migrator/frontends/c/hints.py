@@ -10,14 +10,13 @@ from __future__ import annotations
 import bisect
 import re
 
-from migrator.core.model import Span
+from migrator.core.model import MACRO_HINT, Span
 from migrator.core.source import Source
 from migrator.frontends.c.lex import Lexed
 from migrator.frontends.c.spans import TokenIndex
 
 _WORD = re.compile(r"\b[A-Za-z_]\w*_\w+\b")
 _ADDR_SUFFIX = re.compile(r"_(ADDR|ADDRESS|OFF|OFFSET|LOC|PTR)$")
-MACRO_HINT = "macro:"  # prefix of a hint that is an address macro's name
 
 
 class Hints:

@@ -101,14 +101,16 @@ def c_string_value(raw: str) -> tuple[str, list[int], list[bool]]:
 def _string_defs(at: int, raw: str, model: M.ProbeModel) -> None:
     value, pos, verb = c_string_value(raw)
     for d in tracefs.find(value):
+        if d.address is None and not d.formatted:
+            continue  # $VAR or another word: not known to be an address
         span = M.Span(at + pos[d.loc_start], at + pos[d.loc_end - 1] + 1)
-        api = tracefs.describe(d)
-        kret = d.cmd == "r"
-        if d.address is not None and all(verb[d.loc_start:d.loc_end]):
-            model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret, edits=[(span, "{name}{plusoff}")]))
-        elif d.address is not None or d.formatted:
-            model.tracefs_defs.append(M.AddrSite(span, api, d.address, d.loc, kret, refusal=(
-                "the address is formatted at run time; write the symbol name (SYM+OFF) into the definition instead")))
+        site = M.AddrSite(span, M.TRACEFS_C, d.address, d.loc, d.cmd == "r", command=d.cmd, event=d.event)
+        if d.address is not None:
+            site.address_span = span
+            site.address_escaped = not all(verb[d.loc_start:d.loc_end])
+        else:
+            site.origin = M.FORMATTED
+        model.tracefs_defs.append(site)
 
 
 _OFFSET_ASSIGN = re.compile(r"\.\s*offset\s*=\s*([^;]+);")
@@ -159,14 +161,9 @@ def _libbpf(masked: str, model: M.ProbeModel) -> None:
         number = parse_int(vtext)
         if number == 0:
             continue
-        api = "bpf_program__attach_kprobe_opts() with no function name"
-        name = M.Span(call.start(1), call.end(1))
-        if number is None:
-            model.attach_addrs.append(M.AddrSite(vspan, api, None, vtext, kret, refusal=(
-                "the address is computed at run time; pass the function name and a relative offset instead")))
-            continue
-        model.attach_addrs.append(M.AddrSite(vspan, api, number, vtext, kret,
-                                             edits=[(name, '"{name}"'), (vspan, "{off}")]))
+        model.attach_addrs.append(M.AddrSite(
+            vspan, M.LIBBPF_OPTS_C, number, vtext, kret, origin=M.LITERAL if number is not None else M.COMPUTED,
+            address_span=vspan, name_span=M.Span(call.start(1), call.end(1))))
 
 
 _PERF_ASSIGN = re.compile(r"(?m)^([ \t]*)(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(\.|->)\s*(kprobe_addr|config2)\s*=\s*([^;]+);")
@@ -216,18 +213,12 @@ def _perf(masked: str, model: M.ProbeModel) -> None:
             named.add(obj)
     for m in _line_matches(_PERF_ASSIGN, masked, ("kprobe_addr", "config2")):
         obj = re.sub(r"\s+", "", m.group(2))
-        op, fld = m.group(3), m.group(4)
         if obj in named:
             continue
-        kret = obj in kprets
         value = m.group(5).strip()
-        vspan = M.Span(m.start(5), m.start(5) + len(value))
-        new_name = "kprobe_func" if fld == "kprobe_addr" else "config1"
-        new_off = "probe_offset" if fld == "kprobe_addr" else "config2"
-        edits = [(M.Span(m.start(2), m.start(2)),
-                  f'{obj}{op}{new_name} = (__u64)(unsigned long)"{{name}}";\n{m.group(1)}'),
-                 (M.Span(m.start(4), m.end(4)), new_off), (vspan, "{off}")]
-        _perf_site(model, vspan, value, kret, edits)
+        field = M.PerfField(m.group(4), M.Span(m.start(4), m.end(4)), m.start(2), obj, m.group(3), m.group(1))
+        _perf_site(model, M.PERF_ATTR_C_ASSIGN, M.Span(m.start(5), m.start(5) + len(value)), value, obj in kprets,
+                   field)
     for m in _PERF_ITEM.finditer(masked):
         lo = masked.rfind("{", 0, m.start())
         hi = masked.find("}", m.end())
@@ -237,27 +228,17 @@ def _perf(masked: str, model: M.ProbeModel) -> None:
         if re.search(r"\." + _NAME_FIELDS + r"\s*=\s*(?!(?:0|NULL)\s*[,}])", body + "}"):
             continue
         kret = re.search(r"\.config\s*=\s*(?:1\b|[^,}]*(?i:retprobe))", body) is not None
-        value = m.group(2)
-        vspan = M.Span(m.start(2), m.end(2))
-        fld = m.group(1)
         line_start = masked.rfind("\n", 0, m.start()) + 1
-        own_line = not masked[line_start:m.start()].strip()
-        sep = "\n" + masked[line_start:m.start()] if own_line else " "
-        new_name = "kprobe_func" if fld == "kprobe_addr" else "config1"
-        new_off = "probe_offset" if fld == "kprobe_addr" else "config2"
-        edits = [(M.Span(m.start(), m.start()), f'.{new_name} = (__u64)(unsigned long)"{{name}}",{sep}'),
-                 (M.Span(m.start(1), m.end(1)), new_off), (vspan, "{off}")]
-        _perf_site(model, vspan, value, kret, edits)
+        before = masked[line_start:m.start()]
+        field = M.PerfField(m.group(1), M.Span(m.start(1), m.end(1)), m.start(), "", "",
+                            None if before.strip() else before)
+        _perf_site(model, M.PERF_ATTR_C_INIT, M.Span(m.start(2), m.end(2)), m.group(2), kret, field)
 
 
-def _perf_site(model: M.ProbeModel, vspan: M.Span, value: str, kret: bool,
-               edits: list[tuple[M.Span, str]]) -> None:
+def _perf_site(model: M.ProbeModel, form: str, vspan: M.Span, value: str, kret: bool, field: M.PerfField) -> None:
     number = parse_int(value)
     if number == 0:
         return
-    api = "perf_event_attr kprobe by address (kprobe_addr/config2 with no kprobe_func)"
-    if number is None:
-        model.attach_addrs.append(M.AddrSite(vspan, api, None, value, kret, refusal=(
-            "the address is computed at run time; set kprobe_func (config1) to the function name instead")))
-    else:
-        model.attach_addrs.append(M.AddrSite(vspan, api, number, value, kret, edits=edits))
+    model.attach_addrs.append(M.AddrSite(vspan, form, number, value, kret,
+                                         origin=M.LITERAL if number is not None else M.COMPUTED,
+                                         address_span=vspan, perf=field))

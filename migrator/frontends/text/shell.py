@@ -79,34 +79,33 @@ def _assignments(text: str) -> dict[str, list[re.Match[str]]]:
 
 
 def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str]]]) -> M.AddrSite | None:
-    api = tracefs.describe(d)
     span = M.Span(d.loc_start, d.loc_end)
-    kret = d.cmd == "r"
+    site = M.AddrSite(span, M.TRACEFS_SHELL, d.address, d.loc, d.cmd == "r", command=d.cmd, event=d.event)
     if d.address is not None:
-        return M.AddrSite(span, api, d.address, d.loc, kret, edits=[(span, "{name}{plusoff}")])
+        site.address_span = span
+        return site
     if d.formatted:
-        return M.AddrSite(span, api, None, d.loc, kret, refusal="the address is formatted at run time; "
-                          "write the symbol name (SYM+OFF) into the definition instead")
+        site.origin = M.FORMATTED
+        return site
     # $VAR: an address only when the script sets it to a number (or reads it from kallsyms)
+    site.variable = d.variable
     found = assigns.get(d.variable, [])
     if len(found) != 1:
-        return _runtime_address(text, d, span, api, kret)
+        return _runtime_address(text, site)
     a = found[0]
     value = a.group(3)
     if tracefs.NUMBER_RE.fullmatch(value):
-        address, _f, _v = tracefs.location_kind(value)
-        uses = len(re.findall(r"\$\{?" + re.escape(d.variable) + r"\b\}?", text))
-        vspan = M.Span(a.start(3), a.end(3))
-        if uses != 1:
-            return M.AddrSite(span, api, address, value, kret, refusal=f"${d.variable} is used elsewhere too; "
-                              "set the definition to SYM+OFF by hand")
-        return M.AddrSite(span, api, address, value, kret, edits=[(vspan, "{name}{plusoff}")])
+        site.address, _f, _v = tracefs.location_kind(value)
+        site.text = value
+        site.address_span = M.Span(a.start(3), a.end(3))
+        site.variable_uses = len(re.findall(r"\$\{?" + re.escape(d.variable) + r"\b\}?", text))
+        return site
     line_end = text.find("\n", a.start())
     rhs = text[a.start(3):line_end if line_end >= 0 else len(text)]
     if re.search(r"kallsyms|System\.map", rhs):
-        return M.AddrSite(span, api, None, d.loc, kret, refusal=f"${d.variable} is looked up in a symbol file at run "
-                          "time; put the symbol name into the definition instead")
-    return _runtime_address(text, d, span, api, kret)
+        site.origin = M.KALLSYMS
+        return site
+    return _runtime_address(text, site)
 
 
 # VAR=value anywhere on a line (after "case) ", "&&", "local"...); the value up to the line's end
@@ -115,13 +114,12 @@ _ANY_ASSIGN = r"""(?<![\w$/.-]){name}=(?P<value>[^\n]*)"""
 _RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`|[0-9a-fA-F]+["']?(?:\s|;|$))|kallsyms|System\.map""")
 
 
-def _runtime_address(text: str, d: tracefs.Definition, span: M.Span, api: str, kret: bool) -> M.AddrSite | None:
-    """A site for $VAR when every assignment of VAR in the script is an address: made at run time,
-    or one of several literal addresses (case arms for two kernels)."""
+def _runtime_address(text: str, site: M.AddrSite) -> M.AddrSite | None:
+    """The site of a $VAR when every assignment of VAR in the script is an address: made at run
+    time, or one of several literal addresses (case arms for two kernels)."""
     values = [m.group("value") for start, end in _code_lines(text)
-              for m in re.finditer(_ANY_ASSIGN.format(name=re.escape(d.variable)), text[start:end])]
+              for m in re.finditer(_ANY_ASSIGN.format(name=re.escape(site.variable)), text[start:end])]
     if not values or not all(_RUNTIME_ADDRESS_RE.search(v) for v in values):
         return None
-    return M.AddrSite(span, api, None, d.loc, d.cmd == "r", refusal=f"${d.variable} holds an address that is set "
-                      "in more than one place or made at run time; put the symbol name (SYM+OFF) into the "
-                      "definition instead")
+    site.origin = M.COMPUTED
+    return site

@@ -68,7 +68,3 @@ def find(text: str, starts: list[int] | None = None) -> list[Definition]:
                               formatted, variable))
     return out
 
-
-def describe(d: Definition) -> str:
-    kind = "kretprobe" if d.cmd == "r" else "kprobe"
-    return f"tracefs {kind} definition {d.cmd}{':' + d.event if d.event else ''}"
