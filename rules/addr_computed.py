@@ -83,6 +83,6 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
             return Refusal(NEEDS_MAP)
         base = ctx.symbols.address_of(a.base)
         if base is None:
-            return Refusal(f"{a.base} is not in {ctx.symbols.path}")
+            return Refusal(f"{a.base} is not in {ctx.symbols.label}")
         return resolved(ctx, w, base + a.offset, f"{a.base} + {a.offset:#x} =")
     return Refusal("the address is only known at run time; pass a symbol name (and offset) instead")

@@ -99,7 +99,7 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         return Refusal(NEEDS_MAP)
     base = ctx.symbols.address_of("_stext" if section != "_text" else "_text")
     if base is None:
-        return Refusal(f"{section} is not in {ctx.symbols.path}")
+        return Refusal(f"{section} is not in {ctx.symbols.label}")
     try:
         off = int(offset.rstrip("uUlL"), 0)
     except ValueError:
@@ -118,7 +118,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     table, text = tables[0], ctx.text
     stext = ctx.symbols.address_of("_stext")
     if stext is None:
-        return Refusal(f"_stext is not in {ctx.symbols.path}")
+        return Refusal(f"_stext is not in {ctx.symbols.label}")
     edits = []
     notes = []
     for e in table.entries:
@@ -130,7 +130,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
             return Refusal(f"{table.name} entry .address={e.address:#x}: {res.refused}")
         if e.function and e.function != res.symbol.name:
             return Refusal(f"{table.name} says {e.function} but .address={e.address:#x} resolves to "
-                           f"{res.symbol.qualified}+{res.offset:#x} in {ctx.symbols.path}: the table was generated "
+                           f"{res.symbol.qualified}+{res.offset:#x} in {ctx.symbols.label}: the table was generated "
                            "for another kernel")
         if e.is_return and res.offset:
             return Refusal(f"{table.name} return probe at {res.symbol.qualified}+{res.offset:#x} is not at a "
@@ -152,7 +152,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     plan = Plan(edits, covers=[x for x in group if x is not w])
     plan.explanation.append(
         f"{table.name} entries now name their probe point by .symbol_name/.offset, resolved with "
-        f"{ctx.symbols.path} from _stext ({stext:#x}): " + "; ".join(notes))
+        f"{ctx.symbols.label} from _stext ({stext:#x}): " + "; ".join(notes))
     plan.explanation.append(f"the registration loop sets symbol_name/offset instead of calling {a.helper}(), "
                             "so register_kprobe() resolves each probe in the running kernel")
     return plan

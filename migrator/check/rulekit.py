@@ -79,7 +79,7 @@ def resolved(ctx: FixContext, w: FieldWrite, address: int, how: str) -> Plan | R
         return Refusal(res.refused or "not resolvable")
     sym = res.symbol
     if w.kretprobe and res.offset:
-        return Refusal(f"{address:#x} resolves to {sym.qualified}+{res.offset:#x} in {ctx.symbols.path}, but a "
+        return Refusal(f"{address:#x} resolves to {sym.qualified}+{res.offset:#x} in {ctx.symbols.label}, but a "
                        "kretprobe must sit at a function entry: the map is probably not the kernel the address "
                        "came from")
     # Comments and macro names next to an address say which function it was copied for; if the
@@ -88,12 +88,12 @@ def resolved(ctx: FixContext, w: FieldWrite, address: int, how: str) -> Plan | R
              if ctx.symbols.names.get(h.removeprefix("macro:")) or not h.startswith("macro:") and h.islower()]
     if named and not any(_related(h, CLONE_SUFFIX.sub("", sym.name)) for h in named):
         return Refusal(f"the code names {', '.join(named[:3])} here, but {address:#x} resolves to "
-                       f"{sym.qualified}+{res.offset:#x} in {ctx.symbols.path}: the map is probably not the kernel "
+                       f"{sym.qualified}+{res.offset:#x} in {ctx.symbols.label}: the map is probably not the kernel "
                        "the address was copied from")
     plan = migrate(ctx.text, ctx.model, w, c_string(res.symbol.qualified), res.offset)
     if isinstance(plan, Plan):
         off = f"+{res.offset:#x}" if res.offset else ""
-        plan.explanation.insert(0, f"{how} {address:#x} resolved with {ctx.symbols.path} to "
+        plan.explanation.insert(0, f"{how} {address:#x} resolved with {ctx.symbols.label} to "
                                    f"{res.symbol.qualified}{off} ({res.symbol.kind} {res.symbol.address:#x})")
         plan.warnings.extend(res.warnings)
     return plan

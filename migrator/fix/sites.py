@@ -23,7 +23,7 @@ def fix_site(site: AddrSite, symbols: SymbolMap | None) -> Plan | Refusal:
         return Refusal(res.refused or "not resolvable")
     name = res.symbol.qualified
     if site.kretprobe and res.offset:
-        return Refusal(f"{site.address:#x} resolves to {name}+{res.offset:#x} in {symbols.path}, but a return probe "
+        return Refusal(f"{site.address:#x} resolves to {name}+{res.offset:#x} in {symbols.label}, but a return probe "
                        "must sit at a function entry: the map is probably not the kernel the address came from")
     off = hex(res.offset) if res.offset else "0"
     plusoff = f"+{res.offset:#x}" if res.offset else ""
@@ -31,7 +31,7 @@ def fix_site(site: AddrSite, symbols: SymbolMap | None) -> Plan | Refusal:
     edits = [Edit(sp.start, sp.end, t.replace("{name}", name).replace("{off}", off).replace("{plusoff}", plusoff))
              for sp, t in templates]
     plan = Plan(sorted(edits))
-    plan.explanation.append(f"the {site.api} at {site.address:#x} resolved with {symbols.path} to {name}{plusoff} "
+    plan.explanation.append(f"the {site.api} at {site.address:#x} resolved with {symbols.label} to {name}{plusoff} "
                             f"({res.symbol.kind} {res.symbol.address:#x})")
     plan.warnings.extend(res.warnings)
     return plan
