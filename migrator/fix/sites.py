@@ -33,5 +33,6 @@ def fix_site(site: AddrSite, symbols: SymbolMap | None) -> Plan | Refusal:
     plan = Plan(sorted(edits))
     plan.explanation.append(f"the {site.api} at {site.address:#x} resolved with {symbols.label} to {name}{plusoff} "
                             f"({res.symbol.kind} {res.symbol.address:#x})")
+    plan.targets.append((name, res.offset))
     plan.warnings.extend(res.warnings)
     return plan
