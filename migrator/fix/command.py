@@ -14,6 +14,7 @@ from migrator.check.discover import walk
 from migrator.check.engine import Options, read_candidate
 from migrator.check.registry import all_rules
 from migrator.core.findings import Diagnostic
+from migrator.core.model import AddrSite
 from migrator.fix.fixer import FileFix, fix_bytes
 from migrator.fix.patches import (
     Changed,
@@ -257,14 +258,18 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None, subsystem: str |
     rules = {r.name: r for r in all_rules()}
     targets = [t for a in ff.applied for t in a.plan.targets]
     by_map = symbols is not None and any(symbols.label in e for a in ff.applied for e in a.plan.explanation)
-    intro = (f"Register the kprobes of {module} by .symbol_name/.offset instead of a raw address. "
-             "register_kprobe() resolves the symbol itself (kernel/kprobes.c, _kprobe_addr()), which works under "
-             "KASLR and, since Linux 5.7, without kallsyms_lookup_name().")
+    if path.endswith((".c", ".h")) and not any(isinstance(a.findings[0].subject, AddrSite) for a in ff.applied):
+        intro = (f"Register the kprobes of {module} by .symbol_name/.offset instead of a raw address. "
+                 "register_kprobe() resolves the symbol itself (kernel/kprobes.c, _kprobe_addr()), which works "
+                 "under KASLR and, since Linux 5.7, without kallsyms_lookup_name().")
+    else:  # tracefs definitions, BPF attach calls, perf kprobe events
+        intro = (f"Name the kprobes of {module} by symbol and offset instead of a raw address. The kernel "
+                 "resolves the symbol itself when it creates the probe, which works under KASLR.")
     if targets and all(off == 0 for _, off in targets):
-        intro += (" Every probe now sits at a function entry (offset 0), which is portable: the module "
+        intro += (" Every probe now sits at a function entry (offset 0), which is portable: it "
                   "works on other builds of the kernel as long as they have these functions.")
     elif any(off for _, off in targets):
-        intro += (" A non-zero .offset is not portable: instruction boundaries move between builds of the "
+        intro += (" A non-zero offset is not portable: instruction boundaries move between builds of the "
                   "kernel, so each one below holds only for the build it was computed for and has to be "
                   "checked again for any other.")
     lines = [intro, ""]
@@ -298,8 +303,8 @@ def _probe_point(sym: str, off: int, symbols: SymbolMap | None) -> str:
     if not off:
         return f"Probe point: {sym}, offset 0 (the function entry)."
     build = f"the build the map describes ({_build_of(symbols)})" if symbols else "the build it was computed for"
-    return (f"Probe point: {sym}+{off:#x}. The offset {off:#x} is specific to {build}: check it against "
-            "every other kernel the module is built for.")
+    return (f"Probe point: {sym}+{off:#x}. The offset {off:#x} is specific to {build}: check it on every "
+            "other kernel.")
 
 
 def _build_of(symbols: SymbolMap) -> str:
