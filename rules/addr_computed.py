@@ -115,6 +115,6 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
             return Refusal(NEEDS_MAP)
         base = ctx.symbols.address_of(base_name)
         if base is None:
-            return Refusal(f"{base_name} is not in {ctx.symbols.path}")
+            return Refusal(f"{base_name} is not in {ctx.symbols.label}")
         return resolved(ctx, w, base + a.offset, f"{base_name} + {a.offset:#x} =")
     return Refusal("the address is only known at run time; pass a symbol name (and offset) instead")

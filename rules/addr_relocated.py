@@ -122,7 +122,7 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         return Refusal(NEEDS_MAP)
     base = ctx.symbols.address_of("_stext" if section != "_text" else "_text")
     if base is None:
-        return Refusal(f"{section} is not in {ctx.symbols.path}")
+        return Refusal(f"{section} is not in {ctx.symbols.label}")
     try:
         off = int(offset.rstrip("uUlL"), 0)
     except ValueError:
@@ -145,9 +145,10 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     table, text = tables[0], ctx.text
     stext = ctx.symbols.address_of("_stext")
     if stext is None:
-        return Refusal(f"_stext is not in {ctx.symbols.path}")
+        return Refusal(f"_stext is not in {ctx.symbols.label}")
     edits = []
     notes = []
+    targets: list[tuple[str, int]] = []
     for e in table.entries:
         if e.module != "kernel" or e.section not in KERNEL_SECTIONS or e.address < 0:
             return Refusal(f"{table.name} has a {e.module}:{e.section} entry; module offsets cannot be resolved "
@@ -157,7 +158,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
             return Refusal(f"{table.name} entry .address={e.address:#x}: {res.refused}")
         if e.function and e.function != res.symbol.name:
             return Refusal(f"{table.name} says {e.function} but .address={e.address:#x} resolves to "
-                           f"{res.symbol.qualified}+{res.offset:#x} in {ctx.symbols.path}: the table was generated "
+                           f"{res.symbol.qualified}+{res.offset:#x} in {ctx.symbols.label}: the table was generated "
                            "for another kernel")
         if e.is_return and res.offset:
             return Refusal(f"{table.name} return probe at {res.symbol.qualified}+{res.offset:#x} is not at a "
@@ -167,6 +168,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         new = f'.symbol_name{eq}"{res.symbol.qualified}"' + (f", .offset{eq}{res.offset:#x}" if res.offset else "")
         edits.append(Edit(e.address_item.start, e.address_item.end, new))
         notes.append(f"{e.address:#x} (_stext+) = {res.symbol.qualified}+{res.offset:#x}")
+        targets.append((res.symbol.qualified, res.offset))
     edits.append(insert_lines_after(text, table.address_member.end, table.address_member.start,
                                     ["const char *symbol_name;", "unsigned int offset;"]))
     group = [x for x in ctx.model.addr_writes if x.addr is not None and x.addr.via == a.via
@@ -176,10 +178,10 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         edits.append(Edit(x.anchor.start, x.value_span.end, f"symbol_name = {base}symbol_name"))
         edits.append(insert_statement_after(text, x, f"{prefix}offset = {base}offset;"))
     edits.extend(remove_span(text, sp.start, sp.end) for sp in w.via_removals)
-    plan = Plan(edits, covers=[x for x in group if x is not w])
+    plan = Plan(edits, covers=[x for x in group if x is not w], targets=targets)
     plan.explanation.append(
         f"{table.name} entries now name their probe point by .symbol_name/.offset, resolved with "
-        f"{ctx.symbols.path} from _stext ({stext:#x}): " + "; ".join(notes))
+        f"{ctx.symbols.label} from _stext ({stext:#x}): " + "; ".join(notes))
     plan.explanation.append(f"the registration loop sets symbol_name/offset instead of calling {a.helper}(), "
                             "so register_kprobe() resolves each probe in the running kernel")
     return plan

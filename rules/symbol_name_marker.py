@@ -97,7 +97,7 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         return Refusal(NEEDS_MAP)
     base = ctx.symbols.address_of(name)
     if base is None:
-        return Refusal(f"{name} is not in {ctx.symbols.path}")
+        return Refusal(f"{name} is not in {ctx.symbols.label}")
     offset = offsets[0].number or 0 if offsets else 0
     res = ctx.symbols.resolve(base + offset)
     if not res.ok or res.symbol is None:
@@ -112,9 +112,9 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         edits.append(remove_span(ctx.text, offsets[0].item_span.start, offsets[0].item_span.end))
     elif res.offset:
         return Refusal(f"{name} resolves to {res.symbol.qualified}+{res.offset:#x}; add that .offset by hand")
-    plan = Plan(sorted(edits))
+    plan = Plan(sorted(edits), targets=[(res.symbol.qualified, res.offset)])
     where = f"{res.symbol.qualified}+{res.offset:#x}" if res.offset else res.symbol.qualified
-    plan.explanation.append(f"{name}+{offset:#x} resolved with {ctx.symbols.path} to {where}: the function, "
+    plan.explanation.append(f"{name}+{offset:#x} resolved with {ctx.symbols.label} to {where}: the function, "
                             "not a section boundary, now names the probe point")
     if res.offset:
         plan.explanation.append(f"the offset {res.offset:#x} into {res.symbol.qualified} is still specific to this "

@@ -142,7 +142,7 @@ def test_fix_write_killed_anywhere_leaves_every_file_old_or_new(tmp_path, full_r
     assert stats["partial-tree"] >= 1  # at least one kill landed between two files' writes
 
 
-PATCH_NAME = re.compile(r"^\d{4}-[A-Za-z0-9-]+\.patch$")
+PATCH_NAME = re.compile(r"^\d{4}-[A-Za-z0-9._-]+\.patch$")  # as git format-patch names them
 
 
 def _without_date(mail: bytes) -> bytes:

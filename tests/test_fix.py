@@ -107,7 +107,7 @@ def test_series_applies_with_git_am(tree, tmp_path):
     log = subprocess.run(["git", "log", "--format=%s", f"-{len(mails)}"], cwd=tree, capture_output=True,
                          text=True, check=True).stdout
     assert "sysmap_openat: locate kprobe openat_kp by symbol_name" in log
-    body = next(m for m in mails if "sysmap-openat" in m.name).read_text()
+    body = next(m for m in mails if "sysmap_openat" in m.name).read_text()
     assert "resolved with" in body and "do_sys_openat2+0x11" in body and "KASLR" in body
 
 

@@ -34,7 +34,7 @@ class Resolved:
     offset: int
     kind: str  # the symbol's type letter in the map
     symbol_address: int
-    map: str  # the map's path
+    map: str  # the map as a patch names it (its label: file name, never a local path)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -47,8 +47,8 @@ def resolve(address: int, symbols: SymbolMap | None, function_entry: bool) -> Re
         return Refusal(res.refused or NOT_RESOLVABLE)
     name = res.symbol.qualified
     if function_entry and res.offset:
-        return Refusal(NOT_AT_ENTRY.format(address=address, name=name, offset=res.offset, map=symbols.path))
-    return Resolved(address, name, res.offset, res.symbol.kind, res.symbol.address, symbols.path, list(res.warnings))
+        return Refusal(NOT_AT_ENTRY.format(address=address, name=name, offset=res.offset, map=symbols.label))
+    return Resolved(address, name, res.offset, res.symbol.kind, res.symbol.address, symbols.label, list(res.warnings))
 
 
 def plus_offset(offset: int) -> str:
@@ -67,5 +67,6 @@ def plan(edits: Iterable[tuple[Span, str]], what: str, res: Resolved) -> Plan:
     out.explanation.append(RESOLVED.format(what=what, address=res.address, map=res.map, name=res.name,
                                            plusoff=plus_offset(res.offset), kind=res.kind,
                                            symbol_address=res.symbol_address))
+    out.targets.append((res.name, res.offset))
     out.warnings.extend(res.warnings)
     return out

@@ -23,6 +23,7 @@ class Plan:
     explanation: list[str] = field(default_factory=list)  # for the patch body
     warnings: list[str] = field(default_factory=list)
     covers: list[object] = field(default_factory=list)  # other model items this plan fixes too
+    targets: list[tuple[str, int]] = field(default_factory=list)  # (symbol, offset) each migrated probe names
 
 
 @dataclass
@@ -151,7 +152,15 @@ def migrate(text: str, model: ProbeModel, w: FieldWrite, symbol_expr: str, offse
             # "if (c) kp.addr = X;": a second statement after it would leave the if (or the loop)
             return Refusal(_NO_BRACES)
         edits.append(_insert_offset(text, w, _offset_text(offset)))
+    plan.targets.append((_symbol_of(symbol_expr), total if offsets else offset))
     return plan
+
+
+def _symbol_of(expr: str) -> str:
+    """The symbol a ``.symbol_name`` expression names: the string of a literal, else the expression."""
+    if len(expr) >= 2 and expr[0] == expr[-1] == '"' and "\\" not in expr:
+        return expr[1:-1]
+    return expr
 
 
 _NO_BRACES = ("the code to change is the body of an if, else or loop without braces (or follows a macro); "
