@@ -17,17 +17,12 @@ import pytest
 from conftest import CORPUS, ROOT
 
 from migrator.verify import debkernel, qemu
-from migrator.verify.boot import (
-    Build,
-    ModuleResult,
-    Side,
-    judge,
-    text_only,
-    units_from_contents,
-    verify_boot,
-    write_text,
-)
+from migrator.verify.boot import verify_boot
+from migrator.verify.judge import ModuleResult, Report, Side, judge, write_text
+from migrator.verify.kbuild import Build
 from migrator.verify.qemu import BootResult, ModuleRun, Probe, Registration, parse_report
+from migrator.verify.symbols_boot import text_only
+from migrator.verify.units import units_from_contents
 
 KVER = "6.1.0-56-amd64"  # the kernel corpus/maps was dumped from
 MAP = CORPUS / "maps" / f"debian-{KVER}.kallsyms.gz"
@@ -175,8 +170,6 @@ def test_verdicts(before, after, verdict, regressed):
     judge(m)
     assert (m.verdict, m.regressed) == (verdict, regressed), m.detail
     out = io.StringIO()
-    from migrator.verify.boot import Report
-
     write_text(Report(KVER, False, [m]), out)
     assert out.getvalue().startswith(f"x.c: {verdict}: ")
 

@@ -276,7 +276,7 @@ def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, s
     """Build each module fix would change, before and after, with Kbuild; report regressions.
 
     With --boot, prove each migration on the real kernel: the probes must land where the original's did."""
-    from migrator.fix.command import run_verify
+    from migrator.verify.command import run_verify
 
     if not boot and (kaslr or kver):
         raise _Usage("--kaslr and --kver need --boot")
@@ -295,7 +295,7 @@ def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, s
 @click.option("--timeout", type=click.IntRange(min=10), default=600, show_default=True)
 def symbols(boot: bool, output: str | None, kver: str | None, text_only: bool, timeout: int) -> None:
     """Get a real symbol map of a Debian kernel (its packaged System.map is a stub), for fix --symbols."""
-    from migrator.verify.boot import run_symbols_boot
+    from migrator.verify.symbols_boot import run_symbols_boot
 
     if not boot:
         raise _Usage("symbols needs --boot (boot the kernel with nokaslr and read /proc/kallsyms)")
