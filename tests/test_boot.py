@@ -16,11 +16,11 @@ import tarfile
 import pytest
 from conftest import CORPUS, ROOT
 
-from migrator.verify import debkernel, qemu
+from migrator.verify import debkernel, guest, qemu
 from migrator.verify.boot import verify_boot
+from migrator.verify.guest_report import BootResult, ModuleRun, Probe, Registration, parse_report
 from migrator.verify.judge import ModuleResult, Report, Side, judge, write_text
 from migrator.verify.kbuild import Build
-from migrator.verify.qemu import BootResult, ModuleRun, Probe, Registration, parse_report
 from migrator.verify.symbols_boot import text_only
 from migrator.verify.units import units_from_contents
 
@@ -111,7 +111,7 @@ def test_added_is_a_multiset_difference():
 
 
 def test_cpio_archive_round_trips():
-    c = qemu.Cpio()
+    c = guest.Cpio()
     c.directory("pm")
     c.file("pm/a", b"abc")
     c.file("init", b"#!/bin/sh\n", 0o755)
@@ -282,7 +282,7 @@ def test_bad_kver_is_refused():
 def test_a_guest_crash_costs_one_module_and_one_reboot(monkeypatch, tmp_path):
     """The module that was loading when the guest died is blamed and the others run in a new boot;
     after a module oopses (the guest asks for a restart), the next ones get a fresh kernel too."""
-    mods = [qemu.GuestModule(str(tmp_path / f"{n}.ko"), n) for n in ("a", "b", "c", "d")]
+    mods = [guest.GuestModule(str(tmp_path / f"{n}.ko"), n) for n in ("a", "b", "c", "d")]
     for m in mods:
         open(m.ko, "wb").close()
     boots = []

@@ -26,9 +26,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from migrator.verify.debkernel import BootError, Kernel
+from migrator.verify.guest import GuestModule
 from migrator.verify.judge import SIDES, ModuleResult, Report, Side, judge, summary, write_text
 from migrator.verify.kbuild import Build, BuildError, build_modules, module_name
-from migrator.verify.qemu import GuestModule, boot_modules, key_line
+from migrator.verify.qemu import boot_modules, key_line
 from migrator.verify.units import Unit, units_from_fix
 
 if TYPE_CHECKING:

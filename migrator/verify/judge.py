@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from migrator.verify.guest_report import ModuleRun, Probe, Registration
 from migrator.verify.kbuild import Build
-from migrator.verify.qemu import ModuleRun, Probe, Registration
 
 VERDICTS = ("equivalent", "different", "build-fail", "load-fail")
 SIDES = ("before", "after")
