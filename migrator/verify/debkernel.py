@@ -94,11 +94,11 @@ def resolve_kver(kver: str | None, log: Log = _stderr) -> str:
         if not _KVER_RE.match(kver):
             raise BootError(f"{kver!r} does not look like a kernel ABI name (e.g. 6.1.0-56-amd64)")
         return kver
-    found = _meta_target()
+    found = meta_target()
     if found is None and _can_apt():
         log("apt-get update (to find the current kernel)")
         _apt(["update", "-q"])
-        found = _meta_target()
+        found = meta_target()
     if found:
         return found
     installed = [os.path.basename(p)[len("linux-headers-"):] for p in glob.glob("/usr/src/linux-headers-*-amd64")]
@@ -111,12 +111,21 @@ def _version_key(kver: str) -> list[tuple[int, str]]:
     return [(int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.-]", kver)]
 
 
-def _meta_target() -> str | None:
-    if which("apt-cache") is None:
-        return None
-    r = subprocess.run(["apt-cache", "depends", "linux-headers-amd64"], capture_output=True, text=True)
-    m = re.search(r"Depends: linux-headers-(\S+-amd64)\b", r.stdout)
-    return m.group(1) if m else None
+def meta_target() -> str | None:
+    """The ABI Debian's ``linux-headers-amd64`` points to: its candidate in the archive (apt-cache), else
+    the installed one (dpkg), so a host without package lists still finds the kernel it has."""
+    if which("apt-cache") is not None:
+        r = subprocess.run(["apt-cache", "depends", "linux-headers-amd64"], capture_output=True, text=True)
+        m = re.search(r"Depends: linux-headers-(\S+-amd64)\b", r.stdout)
+        if m:
+            return m.group(1)
+    if which("dpkg-query") is not None:
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Depends}", "linux-headers-amd64"], capture_output=True,
+                           text=True)
+        m = re.search(r"\blinux-headers-(\S+-amd64)\b", r.stdout if r.returncode == 0 else "")
+        if m:
+            return m.group(1)
+    return None
 
 
 # -- packages ----------------------------------------------------------------------------------------
