@@ -22,10 +22,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from migrator.verify.debkernel import BootError, Kernel
+from migrator.verify.debkernel import BootError, Kernel, Log, log_stderr
 from migrator.verify.guest import GuestModule
 from migrator.verify.judge import SIDES, ModuleResult, Report, Side, judge, summary, write_text
 from migrator.verify.kbuild import Build, BuildError, build_modules, module_name
@@ -35,16 +34,9 @@ from migrator.verify.units import Unit, units_from_fix
 if TYPE_CHECKING:
     from migrator.check.engine import Options
 
-Log = Callable[[str], None]
-
-
-def _stderr(msg: str) -> None:
-    sys.stderr.write(f"probe-migrator: {msg}\n")
-    sys.stderr.flush()
-
 
 def verify_boot(kernel: Kernel, units: list[Unit], kaslr: bool = False, timeout: float = 900,
-                log: Log = _stderr, workdir: str | None = None) -> Report:
+                log: Log = log_stderr, workdir: str | None = None) -> Report:
     """Build both versions of every module in ``units``, boot once, load them all, judge each pair."""
     t0 = time.monotonic()
     keep = workdir is not None or bool(os.environ.get("PROBE_MIGRATOR_KEEP"))
@@ -121,20 +113,20 @@ def run_verify_boot(paths: list[str], opts: Options, symbols_path: str | None, k
     try:
         symbols = load(symbols_path) if symbols_path else None
     except MapError as e:
-        _stderr(f"error: {e}")
+        log_stderr(f"error: {e}")
         return 2
     if symbols is not None and kaslr:
-        _stderr("note: the symbol map's addresses assume nokaslr; under KASLR the originals' hard-coded "
+        log_stderr("note: the symbol map's addresses assume nokaslr; under KASLR the originals' hard-coded "
                 "addresses point elsewhere, which is what --kaslr demonstrates")
     t0 = time.monotonic()
     try:
         units = units_from_fix(paths, opts, symbols)
         for unit in units:
             for path in unit.skipped:
-                _stderr(f"{path}: note: not a kernel module (no module_init/MODULE_LICENSE); not booted")
+                log_stderr(f"{path}: note: not a kernel module (no module_init/MODULE_LICENSE); not booted")
         units = [u for u in units if u.modules]
         if not units:
-            _stderr("nothing to verify: fix changes no module")
+            log_stderr("nothing to verify: fix changes no module")
             if fmt == "json":
                 sys.stdout.write(json.dumps({"kernel": kver, "kaslr": kaslr, "modules": []}, indent=2) + "\n")
             return 0
@@ -142,7 +134,7 @@ def run_verify_boot(paths: list[str], opts: Options, symbols_path: str | None, k
         t_setup = time.monotonic() - t0
         report = verify_boot(kernel, units, kaslr=kaslr, timeout=timeout)
     except (BootError, BuildError) as e:
-        _stderr(f"error: {e}")
+        log_stderr(f"error: {e}")
         return 2
     report.timing["setup"] = t_setup
     report.timing["total"] = time.monotonic() - t0
@@ -151,6 +143,6 @@ def run_verify_boot(paths: list[str], opts: Options, symbols_path: str | None, k
     else:
         write_text(report, sys.stdout)
     if report.console:
-        _stderr(f"the guest died at least once: {key_line(report.console)}")
-    _stderr(summary(report))
+        log_stderr(f"the guest died at least once: {key_line(report.console)}")
+    log_stderr(summary(report))
     return 1 if report.regressed else 0

@@ -77,7 +77,8 @@ def which(tool: str) -> str | None:
     return shutil.which(tool, path=path)
 
 
-def _stderr(msg: str) -> None:
+def log_stderr(msg: str) -> None:
+    """The default log of every verify stage: progress lines on stderr, prefixed like the tool's errors."""
     sys.stderr.write(f"probe-migrator: {msg}\n")
     sys.stderr.flush()
 
@@ -87,7 +88,7 @@ def headers_dir(kver: str) -> str:
     return f"/usr/src/linux-headers-{kver}"
 
 
-def resolve_kver(kver: str | None, log: Log = _stderr) -> str:
+def resolve_kver(kver: str | None, log: Log = log_stderr) -> str:
     """The given ABI name, else the one Debian's ``linux-headers-amd64`` points to, else the newest
     installed ``/usr/src/linux-headers-*-amd64``."""
     if kver:
@@ -176,7 +177,7 @@ def _apt(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess
                           capture_output=True, text=True)
 
 
-def ensure_packages(kver: str, install: bool = True, log: Log = _stderr) -> None:
+def ensure_packages(kver: str, install: bool = True, log: Log = log_stderr) -> None:
     need = missing_packages(kver)
     if not need:
         return
@@ -201,7 +202,7 @@ def ensure_packages(kver: str, install: bool = True, log: Log = _stderr) -> None
 
 
 # -- the image ---------------------------------------------------------------------------------------
-def fetch_kernel(kver: str, cache: str | None = None, log: Log = _stderr) -> Kernel:
+def fetch_kernel(kver: str, cache: str | None = None, log: Log = log_stderr) -> Kernel:
     """The bzImage (and a decompressed vmlinux) of ``linux-image-<kver>``, downloaded once into the cache."""
     kdir = os.path.join(cache or cache_dir(), kver)
     bzimage = os.path.join(kdir, "boot", f"vmlinuz-{kver}")
@@ -328,7 +329,7 @@ def extract_vmlinux(bzimage: str, dest: str) -> bool:
     return False
 
 
-def setup(kver: str | None, install: bool = True, log: Log = _stderr) -> Kernel:
+def setup(kver: str | None, install: bool = True, log: Log = log_stderr) -> Kernel:
     """Resolve the kernel, install what is missing, fetch the image: everything a boot needs."""
     k = resolve_kver(kver, log)
     ensure_packages(k, install, log)

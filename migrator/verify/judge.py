@@ -32,6 +32,8 @@ _NOISE = ("taints kernel", "module verification failed", "Disabling lock debuggi
 
 @dataclass
 class Side:
+    """One version of a module (the original or its migration): how it built, what it did in the guest."""
+
     build: Build
     run: ModuleRun | None = None
 
@@ -156,6 +158,8 @@ def _judge(b: Side, a: Side, name: str) -> tuple[str, str, bool]:
 
 @dataclass
 class Report:
+    """One ``verify --boot`` run; as_json() is what --format json prints."""
+
     kernel: str
     kaslr: bool
     modules: list[ModuleResult]

@@ -17,13 +17,10 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Callable
 
-from migrator.verify.debkernel import BootError, Kernel, static_busybox
+from migrator.verify.debkernel import BootError, Kernel, Log, static_busybox
 from migrator.verify.guest import STALL_SECONDS, GuestModule, make_initramfs
 from migrator.verify.guest_report import BootResult, ModuleRun, parse_report
-
-Log = Callable[[str], None]
 
 NOKASLR_TEXT = 0xFFFFFFFF81000000  # x86-64 _text without KASLR
 

@@ -13,18 +13,11 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
-from migrator.verify.debkernel import BootError, Kernel
+from migrator.verify.debkernel import BootError, Kernel, Log, log_stderr
 from migrator.verify.qemu import boot_modules
 
-Log = Callable[[str], None]
 _MARKERS = frozenset(("_text", "_stext", "_etext", "_sinittext", "_einittext", "_end"))
-
-
-def _stderr(msg: str) -> None:
-    sys.stderr.write(f"probe-migrator: {msg}\n")
-    sys.stderr.flush()
 
 
 def text_only(kallsyms: str) -> str:
@@ -39,7 +32,7 @@ def text_only(kallsyms: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def dump_kallsyms(kernel: Kernel, timeout: float = 600, log: Log = _stderr) -> tuple[str, float]:
+def dump_kallsyms(kernel: Kernel, timeout: float = 600, log: Log = log_stderr) -> tuple[str, float]:
     """Boot with nokaslr and return /proc/kallsyms (the real System.map, which Debian ships as a stub)."""
     work = tempfile.mkdtemp(prefix="probe-migrator-kallsyms-")
     try:
@@ -65,7 +58,7 @@ def run_symbols_boot(output: str | None, kver: str | None, text: bool, timeout: 
         kernel = debkernel.setup(kver)
         data, vm = dump_kallsyms(kernel, timeout)
     except BootError as e:
-        _stderr(f"error: {e}")
+        log_stderr(f"error: {e}")
         return 2
     if text:
         data = text_only(data)
@@ -84,9 +77,9 @@ def run_symbols_boot(output: str | None, kver: str | None, text: bool, timeout: 
         try:
             smap = load(output)
         except MapError as e:
-            _stderr(f"error: the saved map does not load: {e}")
+            log_stderr(f"error: the saved map does not load: {e}")
             return 2
-        _stderr(f"{output}: {len(smap.text)} text symbols of {kernel.kver} (nokaslr; _text at "
+        log_stderr(f"{output}: {len(smap.text)} text symbols of {kernel.kver} (nokaslr; _text at "
                 f"{smap.markers.get('_text', 0):#x})")
-    _stderr(f"booted {kernel.kver} in {vm:.1f}s; total {time.monotonic() - t0:.1f}s")
+    log_stderr(f"booted {kernel.kver} in {vm:.1f}s; total {time.monotonic() - t0:.1f}s")
     return 0
