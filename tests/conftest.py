@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import os
 import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import venv
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -46,3 +54,49 @@ def run_check(tmp_path):
 
     return run
 
+
+
+@dataclass
+class Installed:
+    exe: pathlib.Path  # the installed probe-migrator
+    wheel: pathlib.Path
+
+
+def _no_index(r: subprocess.CompletedProcess[str]) -> bool:
+    out = r.stderr + r.stdout
+    return r.returncode != 0 and ("Could not find a version" in out or "No matching distribution" in out)
+
+
+@pytest.fixture(scope="session")
+def installed_wheel() -> Iterator[Installed]:
+    """The wheel of this checkout, installed into a fresh venv in a world-readable temporary directory.
+
+    What users install, and what a test can run as another user (``nobody``): the checkout, its venv
+    and pytest's tmp_path may all sit under a 0700 directory that user cannot enter."""
+    old_umask = os.umask(0o022)  # every file of the install readable by all
+    base = pathlib.Path(tempfile.mkdtemp(prefix="pm-wheel-"))
+    try:
+        os.chmod(base, 0o755)
+        dist = base / "dist"
+        r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
+        if _no_index(r):
+            pytest.skip("no package index reachable to build the wheel: " + r.stderr[-300:])
+        assert r.returncode == 0, r.stderr
+        (wheel,) = dist.glob("probe_migrator-*.whl")
+        env_dir = base / "venv"
+        venv.EnvBuilder(with_pip=True).create(env_dir)
+        r = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+                           capture_output=True, text=True, timeout=600)
+        if _no_index(r):
+            pytest.skip("no package index reachable to install the wheel's dependencies: " + r.stderr[-300:])
+        assert r.returncode == 0, r.stderr
+    except BaseException:  # a skip too
+        shutil.rmtree(base, ignore_errors=True)
+        raise
+    finally:
+        os.umask(old_umask)
+    try:
+        yield Installed(env_dir / "bin" / "probe-migrator", wheel)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

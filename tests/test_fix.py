@@ -163,7 +163,7 @@ def test_exit_codes(tmp_path):
 
 @pytest.mark.slow
 def test_verify_builds_every_migrated_module_against_debian_headers():
-    from migrator.verify.kbuild import find_debian_headers
+    from migrator.verify.buildcheck import find_debian_headers
 
     kdir = find_debian_headers()
     if kdir is None or shutil.which("make") is None:

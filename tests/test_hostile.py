@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import os
+import pathlib
 import pwd
 import shutil
 import stat
@@ -51,14 +52,16 @@ def decode(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
 
 
-def pm(*args: str, cwd, stdin: bytes | None = None, timeout: float = 120, user: str | None = None) -> Run:
-    """Run the CLI; fail on a traceback, a signal death or a hang."""
-    cmd = [sys.executable, "-m", "migrator", *args]
+def pm(*args: str, cwd, stdin: bytes | None = None, timeout: float = 120, user: str | None = None,
+       exe: str | None = None) -> Run:
+    """Run the CLI (this checkout's, or the installed ``exe``); fail on a traceback, a signal death or a hang."""
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "migrator", *args]
     env = dict(os.environ, PYTHONIOENCODING="utf-8:strict", PYTHONPATH=str(ROOT),
                PROBE_MIGRATOR_CACHE_DIR=os.path.join(str(cwd), os.pardir, ".pm-cache"))
+    if exe:
+        del env["PYTHONPATH"]
     if user is not None:
         cmd = ["setpriv", f"--reuid={user}", f"--regid={pwd.getpwnam(user).pw_gid}", "--clear-groups", *cmd]
-        env["PROBE_MIGRATOR_CACHE_DIR"] = os.path.join(str(cwd), ".pm-cache")
     start = time.monotonic()
     p = subprocess.run(cmd, cwd=str(cwd), input=stdin if stdin is not None else b"", capture_output=True,
                        timeout=timeout, env=env)
@@ -378,9 +381,22 @@ def test_missing_path(tmp_path):
     assert r.rc == 2 and "gone.c: error: no such file or directory [io]" in r.err
 
 
+@dataclass
+class World:
+    """Where ``nobody`` runs the tool: a world-readable directory to work in, a copy of the symbol map and
+    an installed probe-migrator it can read. The checkout cannot serve: it (with its venv and pytest's
+    tmp_path) may sit under a 0700 directory such as ``mktemp -d``, which nobody cannot enter."""
+
+    dir: pathlib.Path  # the working directory (its parent holds the map and the result cache)
+    map: str  # the symbol map, relative to dir
+    exe: str
+
+    def run(self, *args: str) -> Run:
+        return pm(*args, cwd=self.dir, user="nobody", exe=self.exe)
+
+
 @pytest.fixture
-def world_dir():
-    """A directory another user can enter (pytest's tmp_path lives under a 0700 directory)."""
+def world(installed_wheel):
     if os.geteuid() != 0:
         pytest.skip("needs root to run the CLI as another user; as a normal user chmod 000 works anyway")
     if shutil.which("setpriv") is None:
@@ -389,50 +405,55 @@ def world_dir():
         pwd.getpwnam("nobody")
     except KeyError:
         pytest.skip("no user 'nobody'")
-    d = tempfile.mkdtemp(prefix="pm-hostile-")
-    os.chmod(d, 0o755)
-    cache = os.path.join(d, ".pm-cache")
-    os.mkdir(cache)
-    os.chmod(cache, 0o777)
-    import pathlib
-
-    yield pathlib.Path(d)
-    for root, dirs, _files in os.walk(d):
+    base = pathlib.Path(tempfile.mkdtemp(prefix="pm-hostile-"))
+    os.chmod(base, 0o755)
+    tree = base / "tree"
+    tree.mkdir(mode=0o755)
+    (base / ".pm-cache").mkdir(mode=0o777)
+    os.chmod(base / ".pm-cache", 0o777)  # (mkdir's mode is cut by the umask)
+    shutil.copy(MAP, base / "map.kallsyms.gz")
+    os.chmod(base / "map.kallsyms.gz", 0o644)
+    w = World(tree, "../map.kallsyms.gz", str(installed_wheel.exe))
+    probe = pm("--version", cwd=tree, user="nobody", exe=w.exe)
+    if probe.rc != 0:  # e.g. the venv's interpreter itself lives where nobody cannot go
+        pytest.skip(f"nobody cannot run the installed {w.exe}: {probe.err.strip()[-300:]}")
+    yield w
+    for root, dirs, _files in os.walk(base):
         for x in dirs:
             os.chmod(os.path.join(root, x), 0o755)
-    shutil.rmtree(d)
+    shutil.rmtree(base)
 
 
-def test_unreadable_files_and_directories(world_dir):
+def test_unreadable_files_and_directories(world):
     """Run as ``nobody`` (root reads everything): one unreadable file or directory is one error; the
     other files are still checked and reported."""
-    module(world_dir / "secret.c", LITERAL)
-    os.chmod(world_dir / "secret.c", 0)
-    module(world_dir / "locked" / "inner.c", LITERAL)
-    os.chmod(world_dir / "locked", 0)
-    module(world_dir / "real.c", LITERAL)
-    r = pm("check", ".", cwd=world_dir, user="nobody")
+    module(world.dir / "secret.c", LITERAL)
+    os.chmod(world.dir / "secret.c", 0)
+    module(world.dir / "locked" / "inner.c", LITERAL)
+    os.chmod(world.dir / "locked", 0)
+    module(world.dir / "real.c", LITERAL)
+    r = world.run("check", ".")
     assert r.rc == 2
     assert "./secret.c: error: Permission denied [io]" in r.err
     assert "./locked: error: cannot list the directory: Permission denied [io]" in r.err
     assert r.out.startswith("./real.c:" + LITERAL_AT)
     # named on the command line: still a per-file error, not a usage error that stops everything
-    r = pm("check", "secret.c", "real.c", cwd=world_dir, user="nobody")
+    r = world.run("check", "secret.c", "real.c")
     assert r.rc == 2
     assert "secret.c: error: Permission denied [io]" in r.err and r.out.startswith("real.c:" + LITERAL_AT)
-    r = pm("fix", "--symbols", str(MAP), "secret.c", "real.c", cwd=world_dir, user="nobody")
+    r = world.run("fix", "--symbols", world.map, "secret.c", "real.c")
     assert r.rc == 2 and "secret.c: error: Permission denied" in r.err
 
 
-def test_unwritable_file_is_left_alone_by_fix_write(world_dir):
-    shutil.copy(SYSMAP, world_dir / "ro.c")
-    os.chmod(world_dir / "ro.c", 0o644)  # nobody can read it but not write the directory
-    r = pm("fix", "--write", "--symbols", str(MAP), "ro.c", cwd=world_dir, user="nobody")
+def test_unwritable_file_is_left_alone_by_fix_write(world):
+    shutil.copy(SYSMAP, world.dir / "ro.c")
+    os.chmod(world.dir / "ro.c", 0o644)  # nobody can read it but not write the directory
+    r = world.run("fix", "--write", "--symbols", world.map, "ro.c")
     assert r.rc == 2
     assert "ro.c: error: Permission denied; not written" in r.err
-    assert (world_dir / "ro.c").read_bytes() == SYSMAP.read_bytes()
-    assert [p.name for p in world_dir.iterdir() if p.name.startswith(".probe-migrator")] == []
-    r = pm("fix", "--patch-dir", "series", "--symbols", str(MAP), "ro.c", cwd=world_dir, user="nobody")
+    assert (world.dir / "ro.c").read_bytes() == SYSMAP.read_bytes()
+    assert [p.name for p in world.dir.iterdir() if p.name.startswith(".probe-migrator")] == []
+    r = world.run("fix", "--patch-dir", "series", "--symbols", world.map, "ro.c")
     assert r.rc == 2 and "series: error: Permission denied; the series is incomplete" in r.err
 
 

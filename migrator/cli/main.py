@@ -246,7 +246,8 @@ def fix(paths: tuple[str, ...], symbols_path: str | None, write: bool, patch_dir
         select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], config_path: str | None,
         max_bytes: int | None, timeout_per_file: float | None, quiet: bool) -> None:
     """Rewrite address-based probes to symbol_name/offset: a diff (default), --write, or --patch-dir."""
-    from migrator.fix.command import Series, run_fix
+    from migrator.fix.command import run_fix
+    from migrator.fix.series import Series
 
     if not patch_dir and (signoff or sender or cover_letter or subject_prefix != "PATCH"):
         raise _Usage("--signoff, --from, --subject-prefix and --cover-letter go with --patch-dir")
@@ -281,7 +282,7 @@ def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, s
     """Build each module fix would change, before and after, with Kbuild; report regressions.
 
     With --boot, prove each migration on the real kernel: the probes must land where the original's did."""
-    from migrator.fix.command import run_verify
+    from migrator.verify.command import run_verify
 
     if not boot and (kaslr or kver):
         raise _Usage("--kaslr and --kver need --boot")
@@ -300,7 +301,7 @@ def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, s
 @click.option("--timeout", type=click.IntRange(min=10), default=600, show_default=True)
 def symbols(boot: bool, output: str | None, kver: str | None, text_only: bool, timeout: int) -> None:
     """Get a real symbol map of a Debian kernel (its packaged System.map is a stub), for fix --symbols."""
-    from migrator.verify.boot import run_symbols_boot
+    from migrator.verify.symbols_boot import run_symbols_boot
 
     if not boot:
         raise _Usage("symbols needs --boot (boot the kernel with nokaslr and read /proc/kallsyms)")

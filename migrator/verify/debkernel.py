@@ -77,7 +77,8 @@ def which(tool: str) -> str | None:
     return shutil.which(tool, path=path)
 
 
-def _stderr(msg: str) -> None:
+def log_stderr(msg: str) -> None:
+    """The default log of every verify stage: progress lines on stderr, prefixed like the tool's errors."""
     sys.stderr.write(f"probe-migrator: {msg}\n")
     sys.stderr.flush()
 
@@ -87,18 +88,18 @@ def headers_dir(kver: str) -> str:
     return f"/usr/src/linux-headers-{kver}"
 
 
-def resolve_kver(kver: str | None, log: Log = _stderr) -> str:
+def resolve_kver(kver: str | None, log: Log = log_stderr) -> str:
     """The given ABI name, else the one Debian's ``linux-headers-amd64`` points to, else the newest
     installed ``/usr/src/linux-headers-*-amd64``."""
     if kver:
         if not _KVER_RE.match(kver):
             raise BootError(f"{kver!r} does not look like a kernel ABI name (e.g. 6.1.0-56-amd64)")
         return kver
-    found = _meta_target()
+    found = meta_target()
     if found is None and _can_apt():
         log("apt-get update (to find the current kernel)")
         _apt(["update", "-q"])
-        found = _meta_target()
+        found = meta_target()
     if found:
         return found
     installed = [os.path.basename(p)[len("linux-headers-"):] for p in glob.glob("/usr/src/linux-headers-*-amd64")]
@@ -111,12 +112,21 @@ def _version_key(kver: str) -> list[tuple[int, str]]:
     return [(int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[.-]", kver)]
 
 
-def _meta_target() -> str | None:
-    if which("apt-cache") is None:
-        return None
-    r = subprocess.run(["apt-cache", "depends", "linux-headers-amd64"], capture_output=True, text=True)
-    m = re.search(r"Depends: linux-headers-(\S+-amd64)\b", r.stdout)
-    return m.group(1) if m else None
+def meta_target() -> str | None:
+    """The ABI Debian's ``linux-headers-amd64`` points to: its candidate in the archive (apt-cache), else
+    the installed one (dpkg), so a host without package lists still finds the kernel it has."""
+    if which("apt-cache") is not None:
+        r = subprocess.run(["apt-cache", "depends", "linux-headers-amd64"], capture_output=True, text=True)
+        m = re.search(r"Depends: linux-headers-(\S+-amd64)\b", r.stdout)
+        if m:
+            return m.group(1)
+    if which("dpkg-query") is not None:
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Depends}", "linux-headers-amd64"], capture_output=True,
+                           text=True)
+        m = re.search(r"\blinux-headers-(\S+-amd64)\b", r.stdout if r.returncode == 0 else "")
+        if m:
+            return m.group(1)
+    return None
 
 
 # -- packages ----------------------------------------------------------------------------------------
@@ -167,7 +177,7 @@ def _apt(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess
                           capture_output=True, text=True)
 
 
-def ensure_packages(kver: str, install: bool = True, log: Log = _stderr) -> None:
+def ensure_packages(kver: str, install: bool = True, log: Log = log_stderr) -> None:
     need = missing_packages(kver)
     if not need:
         return
@@ -192,7 +202,7 @@ def ensure_packages(kver: str, install: bool = True, log: Log = _stderr) -> None
 
 
 # -- the image ---------------------------------------------------------------------------------------
-def fetch_kernel(kver: str, cache: str | None = None, log: Log = _stderr) -> Kernel:
+def fetch_kernel(kver: str, cache: str | None = None, log: Log = log_stderr) -> Kernel:
     """The bzImage (and a decompressed vmlinux) of ``linux-image-<kver>``, downloaded once into the cache."""
     kdir = os.path.join(cache or cache_dir(), kver)
     bzimage = os.path.join(kdir, "boot", f"vmlinuz-{kver}")
@@ -319,7 +329,7 @@ def extract_vmlinux(bzimage: str, dest: str) -> bool:
     return False
 
 
-def setup(kver: str | None, install: bool = True, log: Log = _stderr) -> Kernel:
+def setup(kver: str | None, install: bool = True, log: Log = log_stderr) -> Kernel:
     """Resolve the kernel, install what is missing, fetch the image: everything a boot needs."""
     k = resolve_kver(kver, log)
     ensure_packages(k, install, log)

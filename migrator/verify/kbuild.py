@@ -1,138 +1,130 @@
-"""verify: build each changed module before and after migration with Kbuild, report the difference.
+"""Kbuild: build a set of out-of-tree kernel modules from in-memory sources against a kernel build tree.
 
-All modules of one side are built by one ``make -k`` (Kbuild builds them in parallel and keeps
-going past a failing one); errors and warnings are attributed to modules by file name.
+The one builder behind both checks: ``verify`` (does each module still build after migration, with
+no new warning?) and ``verify --boot`` (which then loads the .ko files in a VM). All modules of one
+set are built by one ``make -k``: Kbuild builds them in parallel and keeps going past a failing one,
+and the compiler's and modpost's messages are attributed back to modules by file name.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 
-_DIAG = re.compile(r"^(?:.*/)?(?P<file>[\w.-]+\.[ch]):\d+:\d+: (?P<kind>error|warning|fatal error): (?P<msg>.*)$")
-_MODPOST = re.compile(r"^(?P<kind>ERROR|WARNING): modpost: (?P<msg>.*?)\[(?:.*/)?(?P<mod>[\w-]+)\.ko\](?P<rest>.*)$")
+from migrator.verify.debkernel import which
+
+# "dir/x.c:12:5: error: ..." (the column is absent in some gcc messages, e.g. about #include)
+_DIAG_RE = re.compile(r"^(?P<file>(?:.*/)?[\w.+-]+\.[ch]):\d+:(?:\d+:)? (?P<kind>error|warning|fatal error): (?P<msg>.*)$")
+# "In file included from dir/x.c:3:" precedes the messages about a header: they belong to x
+_FROM_RE = re.compile(r"^In file included from (?:.*/)?(?P<file>[\w.+-]+\.c):\d+")
+_MODPOST_RE = re.compile(r"^(?P<kind>ERROR|WARNING): modpost: (?P<msg>.*?)\[(?:.*/)?(?P<mod>[\w-]+)\.ko\](?P<rest>.*)$")
+
+
+class BuildError(RuntimeError):
+    """The build could not run at all (no kernel tree, no make, out of time); the message is for the user."""
 
 
 @dataclass
 class Build:
-    ok: bool
-    errors: list[str] = field(default_factory=list)
+    """How one module built: ``ok`` means a .ko exists and nothing reported an error about it."""
+
+    ok: bool = False
+    ko: str | None = None  # the module file, when ok (gone once the caller removes the build dir)
+    errors: list[str] = field(default_factory=list)  # "file: error: message" or "modpost: ..."
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class ModuleReport:
-    name: str
-    path: str
-    before: Build
-    after: Build
-
-    @property
-    def new_warnings(self) -> list[str]:
-        old = set(self.before.warnings)
-        return [w for w in self.after.warnings if w not in old]
-
-    @property
-    def regressed(self) -> bool:
-        return self.before.ok and (not self.after.ok or bool(self.new_warnings))
-
-
-class VerifyError(RuntimeError):
-    pass
-
-
-def default_kernel_build() -> str:
-    return f"/lib/modules/{os.uname().release}/build"
-
-
-def find_debian_headers() -> str | None:
-    """An installed Debian linux-headers-*-amd64 tree, newest first."""
-    found = sorted(glob.glob("/usr/src/linux-headers-*-amd64"), reverse=True)
-    return found[0] if found else None
-
-
 def module_name(path: str) -> str:
+    """The Kbuild name of the module built from ``path``: its base name, non-word characters as ``_``."""
     return re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
 
 
-def build_side(kdir: str, files: dict[str, bytes], modules: list[str], timeout: int = 600) -> dict[str, Build]:
-    """Write ``files`` (name -> bytes) into a scratch dir and build ``modules`` (names) there."""
+def build_modules(kdir: str, files: dict[str, bytes], modules: list[str], outdir: str,
+                  kver: str | None = None, timeout: int = 900) -> dict[str, Build]:
+    """Write ``files`` (name -> content) into ``outdir`` and build ``modules`` (names, one ``<name>.c``
+    each) there against the kernel build tree ``kdir``; the .ko files stay in ``outdir``.
+
+    With ``kver``, a module whose vermagic names another kernel does not count as built (it would
+    not load). Raises BuildError when the build cannot run."""
     if not os.path.isfile(os.path.join(kdir, "Makefile")):
-        raise VerifyError(f"{kdir}: not a kernel build directory (no Makefile); pass --kernel-build or install "
-                          "the kernel headers (Debian: apt-get install linux-headers-amd64)")
-    work = tempfile.mkdtemp(prefix="probe-migrator-verify-")
-    try:
-        for name, data in files.items():
-            with open(os.path.join(work, name), "wb") as fh:
-                fh.write(data)
-        # Compile everything, keep going past failures; then link (modpost) only what compiled,
-        # since one failing object stops modpost for all. Modpost errors become warnings so
-        # that one module's undefined symbol does not hide the others; they are read back below.
-        output = _make(kdir, work, modules, timeout)
-        compiled = [m for m in modules if os.path.exists(os.path.join(work, m + ".o"))]
-        if compiled and len(compiled) < len(modules):
-            output += _make(kdir, work, compiled, timeout)
-        results = {m: Build(os.path.exists(os.path.join(work, m + ".ko"))) for m in modules}
-        for line in output.splitlines():
-            d = _DIAG.match(line)
-            if d:
-                mod = module_name(d.group("file"))
-                target = results.get(mod)
-                if target is not None:
-                    bucket = target.warnings if d.group("kind") == "warning" else target.errors
-                    bucket.append(f"{d.group('kind')}: {d.group('msg')}")
-                continue
-            p = _MODPOST.match(line)
-            if p and p.group("mod") and p.group("mod").replace("-", "_") in results:
-                target = results[p.group("mod").replace("-", "_")]
-                text = f"modpost: {p.group('msg').strip()} {p.group('rest').strip()}".strip()
-                if p.group("kind") == "ERROR" or "undefined" in text:
-                    target.errors.append(text)  # an undefined symbol fails at modpost (or insmod)
-                    target.ok = False
-                else:
-                    target.warnings.append(text)
-        for b in results.values():
-            if not b.ok and not b.errors:
-                b.errors.append("no .ko produced")
-        return results
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"{kdir}: not a kernel build directory (no Makefile); pass --kernel-build or install "
+                         "the kernel headers (Debian: apt-get install linux-headers-amd64)")
+    os.makedirs(outdir, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(outdir, name), "wb") as fh:
+            fh.write(data)
+    # Compile everything and keep going; one object that fails stops modpost for all, so link again
+    # with only the objects that compiled. Modpost errors are made warnings (KBUILD_MODPOST_WARN) so
+    # that one module's undefined symbol does not hide the others; _attribute reads them back.
+    output = _make(kdir, outdir, modules, timeout)
+    compiled = [m for m in modules if os.path.exists(os.path.join(outdir, m + ".o"))]
+    if compiled and len(compiled) < len(modules):
+        output += _make(kdir, outdir, compiled, timeout)
+    results = _attribute(output, modules)
+    for m, b in results.items():
+        ko = os.path.join(outdir, m + ".ko")
+        b.ok = os.path.exists(ko) and not b.errors
+        if b.ok and kver is not None:
+            magic = _vermagic(ko)
+            if magic is not None and not magic.startswith(kver + " "):
+                b.ok = False
+                b.errors.append(f"vermagic {magic!r} does not match {kver}")
+        if b.ok:
+            b.ko = ko
+        elif not b.errors:
+            b.errors.append("no .ko produced")
+    return results
 
 
-def _make(kdir: str, work: str, modules: list[str], timeout: int) -> str:
-    with open(os.path.join(work, "Kbuild"), "w") as fh:
+def _make(kdir: str, outdir: str, modules: list[str], timeout: int) -> str:
+    """Run Kbuild's ``modules`` target for ``modules`` in ``outdir``; its output, stdout then stderr."""
+    with open(os.path.join(outdir, "Kbuild"), "w") as fh:
         fh.write("".join(f"obj-m += {m}.o\n" for m in modules))
+    cmd = ["make", "-k", f"-j{os.cpu_count() or 2}", "-C", kdir, f"M={os.path.abspath(outdir)}",
+           "KBUILD_MODPOST_WARN=1", "modules"]
     try:
-        proc = subprocess.run(
-            ["make", "-k", f"-j{os.cpu_count() or 2}", "-C", kdir, f"M={work}", "KBUILD_MODPOST_WARN=1", "modules"],
-            capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError as e:
-        raise VerifyError("make is not installed (Debian: apt-get install make)") from e
+        raise BuildError("make is not installed (Debian: apt-get install make)") from e
     except subprocess.TimeoutExpired as e:
-        raise VerifyError(f"the build took longer than {timeout}s") from e
+        raise BuildError(f"building in {outdir} took longer than {timeout}s") from e
     return proc.stdout + proc.stderr
 
 
-def verify(kdir: str, changes: list[tuple[str, bytes, bytes]], headers: dict[str, tuple[bytes, bytes]]) -> list[ModuleReport]:
-    """``changes``: (path, old, new) of changed .c modules; ``headers``: name -> (old, new) of the
-    headers next to them, so ``#include "x.h"`` finds the matching version on each side."""
-    names: dict[str, str] = {}
-    for path, _old, _new in changes:
-        name = module_name(path)
-        if name in names:
-            name = f"{name}_{len(names)}"
-        names[path] = name
-    before_files = {h: old for h, (old, _new) in headers.items()}
-    after_files = {h: new for h, (_old, new) in headers.items()}
-    for path, old, new in changes:
-        before_files[names[path] + ".c"] = old
-        after_files[names[path] + ".c"] = new
-    mods = list(names.values())
-    before = build_side(kdir, before_files, mods)
-    after = build_side(kdir, after_files, mods)
-    return [ModuleReport(names[p], p, before[names[p]], after[names[p]]) for p, _o, _n in changes]
+def _attribute(output: str, modules: list[str]) -> dict[str, Build]:
+    """The errors and warnings of a Kbuild run, per module: a message about ``x.c`` is module x's, one
+    about a header is the module's whose ``In file included from`` chain it follows, and modpost names
+    the .ko. An undefined symbol is an error: the module would not load."""
+    results = {m: Build() for m in modules}
+    current: str | None = None  # the module whose #include chain is being reported
+    for line in output.splitlines():
+        inc = _FROM_RE.match(line)
+        if inc:
+            current = module_name(inc.group("file"))
+            continue
+        d = _DIAG_RE.match(line)
+        if d:
+            target = results.get(module_name(d.group("file")))
+            if target is None and d.group("file").endswith(".h") and current in results:
+                target = results[current]
+            if target is not None:
+                bucket = target.warnings if d.group("kind") == "warning" else target.errors
+                bucket.append(f"{os.path.basename(d.group('file'))}: {d.group('kind')}: {d.group('msg')}")
+            continue
+        current = None
+        p = _MODPOST_RE.match(line)
+        if p and p.group("mod").replace("-", "_") in results:
+            target = results[p.group("mod").replace("-", "_")]
+            text = f"modpost: {p.group('msg').strip()} {p.group('rest').strip()}".strip()
+            (target.errors if p.group("kind") == "ERROR" or "undefined" in text else target.warnings).append(text)
+    return results
+
+
+def _vermagic(ko: str) -> str | None:
+    tool = which("modinfo")
+    if tool is None:
+        return None
+    r = subprocess.run([tool, "-F", "vermagic", ko], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
