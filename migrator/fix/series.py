@@ -270,8 +270,18 @@ def describe_series(changed: list[FileFix], fixes: list[FileFix], entries: list[
                   "points now named by symbol):"]
     for rule, count in sorted(per_rule.items(), key=lambda kv: (codes.get(kv[0], ""), kv[0])):
         lines.append(f"  {rule} ({codes.get(rule, '?')}): {count}")
+    lines += _offsets_and_map(targets, symbols)
+    lines += _not_fixed(fixes, root)
+    lines += ["", f"{email.utils.parseaddr(author)[0] or author} ({total}):"]
+    lines += [f"  {t}" for _path, t, _diff in entries]
+    body = "\n".join(_wrap(cite_commits(line)) for line in lines)
+    return title, body + "\n\n" + diffstat([(p, d) for p, _t, d in entries]).rstrip("\n")
+
+
+def _offsets_and_map(targets: list[tuple[str, int]], symbols: SymbolMap | None) -> list[str]:
+    """The cover letter's paragraphs on offsets (which are build-specific) and on the map."""
     nonzero = sum(1 for _, off in targets if off)
-    lines.append("")
+    lines = [""]
     if nonzero:
         lines.append(f"Offsets: {nonzero} of {len(targets)} probe points have a non-zero offset, which holds "
                      "only for the build it was computed for (instruction boundaries move between builds): "
@@ -290,6 +300,12 @@ def describe_series(changed: list[FileFix], fixes: list[FileFix], entries: list[
         lines.append(f"  Build: {symbols.build}" if symbols.build else
                      "  Build: not recorded in the map (no Linux version banner)")
         lines.append(f"  sha256: {symbols.sha256} (of the uncompressed map)")
+    return lines
+
+
+def _not_fixed(fixes: list[FileFix], root: str) -> list[str]:
+    """What the series leaves to a human, grouped by file, rule and reason."""
+    lines: list[str] = []
     refused: dict[tuple[str, str, str], list[int]] = {}  # (file, rule, reason) -> lines
     for ff in fixes:
         for finding, reason in ff.refused:
@@ -300,10 +316,7 @@ def describe_series(changed: list[FileFix], fixes: list[FileFix], entries: list[
         lines += ["", f"Not fixed ({count} finding{'s' * (count != 1)}, left for a human), and why:"]
         for (path, rule, reason), at in refused.items():
             lines.append(f"* {path}:{','.join(map(str, at))}: [{rule}] {reason}")
-    lines += ["", f"{email.utils.parseaddr(author)[0] or author} ({total}):"]
-    lines += [f"  {t}" for _path, t, _diff in entries]
-    body = "\n".join(_wrap(cite_commits(line)) for line in lines)
-    return title, body + "\n\n" + diffstat([(p, d) for p, _t, d in entries]).rstrip("\n")
+    return lines
 
 
 def _wrap(line: str, width: int = WRAP) -> str:
