@@ -20,7 +20,7 @@ from migrator.core.names import LINKER_MARKER_PATTERN
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
 
-CODE = "PM108"
+CODE = "PM109"
 NAME = "symbol-name-marker"
 SEVERITY = Severity.ERROR
 PRIORITY = 40

@@ -15,10 +15,10 @@ import json
 import os
 import re
 import sys
-import tempfile
 from typing import Any
 
 from migrator import __version__
+from migrator.core import atomic
 from migrator.core.findings import Diagnostic, Finding, Severity
 
 
@@ -137,10 +137,7 @@ class Cache:
         target = self._path(k)
         try:
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, target)
+            atomic.replace(target, json.dumps(entry).encode("utf-8"), mode=None)
         except OSError:
             pass  # a cache that cannot be written is only slower
 

@@ -9,11 +9,10 @@ import datetime
 import difflib
 import email.utils
 import os
-import re
-import tempfile
 import time
 
 from migrator import __version__
+from migrator.core import atomic
 
 CONTEXT = 3
 
@@ -205,46 +204,6 @@ class Changed(Exception):
     """The file changed on disk after it was read."""
 
 
-TEMP_PREFIX = ".probe-migrator-"
-_TEMP_RE = re.compile(r"^\.probe-migrator-(\d+)-[A-Za-z0-9_]+$")
-_swept: set[str] = set()
-
-
-def _temp_in(directory: str) -> tuple[int, str]:
-    """A temp file next to the target, named after this process; a run killed while writing (SIGKILL)
-    leaves its temp file behind, so the first write into a directory removes those of dead runs."""
-    if directory not in _swept:
-        _swept.add(directory)
-        _sweep(directory)
-    return tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
-
-
-def _sweep(directory: str) -> None:
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        m = _TEMP_RE.match(name)
-        if m and not _alive(int(m.group(1))):
-            try:
-                os.unlink(os.path.join(directory, name))
-            except OSError:
-                pass
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process: leave its file alone
-    return True
-
-
 def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
     """Replace ``path`` with ``new`` only if it still holds ``expected_old``; old or new, never partial.
 
@@ -252,47 +211,16 @@ def atomic_write(path: str, expected_old: bytes, new: bytes) -> None:
     """
     path = os.path.realpath(path)
     st = os.stat(path)
-    with open(path, "rb") as fh:
-        if fh.read() != expected_old:
-            raise Changed(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = _temp_in(directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(new)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, st.st_mode & 0o7777)
-        with open(path, "rb") as fh:  # last look before the rename
+
+    def unchanged() -> None:
+        with open(path, "rb") as fh:
             if fh.read() != expected_old:
                 raise Changed(path)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+
+    unchanged()
+    atomic.replace(path, new, mode=st.st_mode & 0o7777, durable=True, last_look=unchanged)  # last look before the rename
 
 
 def write_new_file(path: str, data: bytes) -> None:
     """Create ``path`` atomically (a patch file of a series)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = _temp_in(directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.replace(path, data, durable=True)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from migrator import __version__
 from migrator.check.engine import FileResult
+from migrator.core import atomic
 from migrator.core.findings import Finding
 from migrator.core.source import decode
 
@@ -90,16 +90,7 @@ def dump(pairs: list[tuple[Finding, Entry]]) -> str:
 
 def write(path: str, text: str) -> None:
     """Replace ``path`` atomically (a reader never sees half a baseline)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".baseline-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.replace(path, text.encode("utf-8"))
 
 
 def load(path: str) -> set[str]:

@@ -30,6 +30,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from migrator.core import atomic
+
 Log = Callable[[str], None]
 
 _KVER_RE = re.compile(r"^[0-9][\w.+~-]*$")
@@ -293,16 +295,9 @@ def unpack_boot(deb: str, dest: str) -> None:
                     if src is not None:
                         out = os.path.join(dest, path)
                         os.makedirs(os.path.dirname(out), exist_ok=True)
-                        _write_atomic(out, src.read())
+                        atomic.replace(out, src.read())
             elif seen_boot and path != ".":
                 break
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 def extract_vmlinux(bzimage: str, dest: str) -> bool:
@@ -324,7 +319,7 @@ def extract_vmlinux(bzimage: str, dest: str) -> bool:
         except (lzma.LZMAError, zlib.error, EOFError):
             continue
         if out[:4] == b"\x7fELF":
-            _write_atomic(dest, out)
+            atomic.replace(dest, out)
             return True
     return False
 

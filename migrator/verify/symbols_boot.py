@@ -7,13 +7,13 @@ so the map that ``fix --symbols`` needs is taken from the running kernel instead
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import shutil
 import sys
 import tempfile
 import time
 
+from migrator.core import atomic
 from migrator.verify.debkernel import BootError, Kernel, Log, log_stderr
 from migrator.verify.qemu import boot_modules
 
@@ -66,14 +66,8 @@ def run_symbols_boot(output: str | None, kver: str | None, text: bool, timeout: 
         sys.stdout.write(data)
         sys.stdout.flush()
     else:
-        tmp = f"{output}.tmp{os.getpid()}"
-        if output.endswith(".gz"):
-            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as gz:
-                gz.write(data)
-        else:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(data)
-        os.replace(tmp, output)
+        raw = data.encode("utf-8")
+        atomic.replace(output, gzip.compress(raw, compresslevel=9) if output.endswith(".gz") else raw)
         try:
             smap = load(output)
         except MapError as e:
