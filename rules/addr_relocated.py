@@ -112,7 +112,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     a = w.addr
     assert a is not None
     base = a.arg_texts[2][: -len("address")] if len(a.arg_texts) == 3 and a.arg_texts[2].endswith("address") else ""
-    tables = [t for t in ctx.model.probe_tables if t.entries]
+    tables = [t for t in ctx.model.probe_tables if t.entries and t.address_member is not None]
     if not base or len(tables) != 1 or not a.via or w.via_removals is None or ctx.symbols is None:
         return Refusal(STAP_2008)
     table, text = tables[0], ctx.text
@@ -140,6 +140,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         new = f'.symbol_name{eq}"{res.symbol.qualified}"' + (f", .offset{eq}{res.offset:#x}" if res.offset else "")
         edits.append(Edit(e.address_item.start, e.address_item.end, new))
         notes.append(f"{e.address:#x} (_stext+) = {res.symbol.qualified}+{res.offset:#x}")
+    assert table.address_member is not None
     edits.append(insert_lines_after(text, table.address_member.end, table.address_member.start,
                                     ["const char *symbol_name;", "unsigned int offset;"]))
     group = [x for x in ctx.model.addr_writes if x.addr is not None and x.addr.via == a.via

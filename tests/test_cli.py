@@ -82,7 +82,7 @@ def test_sarif_has_rules_and_results(tree):
     doc = json.loads(r.stdout)
     run0 = doc["runs"][0]
     assert doc["version"] == "2.1.0"
-    assert len(run0["tool"]["driver"]["rules"]) == 15
+    assert len(run0["tool"]["driver"]["rules"]) == 16
     (res,) = run0["results"]
     assert res["ruleId"] == "PM101" and res["level"] == "error"
     assert res["locations"][0]["physicalLocation"]["region"] == {
@@ -142,7 +142,7 @@ def test_suppression_of_another_rule_keeps_the_finding(tree):
 def test_rules_and_explain():
     r = run("rules")
     assert r.returncode == 0
-    assert len(r.stdout.splitlines()) == 15 and "PM102  addr-kallsyms" in r.stdout
+    assert len(r.stdout.splitlines()) == 16 and "PM102  addr-kallsyms" in r.stdout
     r = run("explain", "addr-kallsyms")
     assert r.returncode == 0
     assert "0bd476e6c671" in r.stdout and "Bad" in r.stdout and "Good" in r.stdout

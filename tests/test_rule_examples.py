@@ -15,7 +15,7 @@ def test_catalog_is_complete():
         "addr-literal", "addr-kallsyms", "addr-function-ref", "addr-relocated", "addr-computed",
         "addr-and-symbol-conflict", "offset-without-symbol", "relocation-helper", "embedded-symbol-table",
         "kallsyms-kprobe-trick", "kallsyms-lookup-use", "kallsyms-parse", "jprobe", "tracefs-addr",
-        "bpf-attach-addr",
+        "bpf-attach-addr", "stap-kprobe-table",
     }
     assert len({r.code for r in RULES}) == len(RULES)
 

@@ -73,9 +73,11 @@ _SIGNALS = tuple(re.compile(p) for p in (
     rb"kallsyms_lookup_name", rb"jprobe", rb"System\.map", rb"relocat\w*\s*\(", rb"core_layout", rb"module_core",
     rb"sect_attrs", rb"_stext", rb"kprobe_events",
 ))
-# C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0)
+# C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);
+# a SystemTap probe table entry's section (".section=\".text\"" of a module, "" of an absolute address)
 _C_SIGNALS = (re.compile(rb"\"/proc/kallsyms\""),
-              re.compile(rb"attach_kprobe_opts\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"))
+              re.compile(rb"attach_kprobe_opts\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"),
+              re.compile(rb"\.section\s*=\s*\""))
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
 _OTHER_SIGNALS = (re.compile(rb"/proc/kallsyms"), re.compile(rb"attach_k"))
 _PERF_ADDR = re.compile(rb"(?:kprobe_addr|config2)\s*=")  # with perf_event in the file: the kprobe PMU
