@@ -19,7 +19,7 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core.source import Source
-from migrator.frontends.c import fallback, stap, tables
+from migrator.frontends.c import bulk, fallback, stap, tables
 from migrator.frontends.c.classify import Classifier
 from migrator.frontends.c.constructs import Construct, split
 from migrator.frontends.c.lex import Lexed, Macro, lex
@@ -58,10 +58,11 @@ def build(src: Source) -> M.ProbeModel:
 class _Builder:
     def __init__(self, src: Source) -> None:
         self.src = src
-        self.lexed: Lexed = lex(prune(src.text))  # bodies that cannot matter are blank
+        self.model = M.ProbeModel(src.path)
+        # large data initializers (SystemTap's symbol and unwind tables) and bodies that cannot matter are blank
+        self.lexed: Lexed = lex(prune(bulk.strip(src.text, self.model)))
         self.split = split(self.lexed)
         self.parser = ConstructParser(self.lexed, self.split, src.line_starts)
-        self.model = M.ProbeModel(src.path)
         self.facts = Facts()
         macros = self.lexed.macros
         self.probe_macros = {
