@@ -195,3 +195,16 @@ def test_the_fast_path_counts_as_the_lexer_does(monkeypatch):
     monkeypatch.setattr(bulk, "MIN_BODY", 1 << 30)
     slow = [(f.line, f.column, f.message) for f in findings(text)]
     assert fast == slow and len(fast) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 2_000_000,  # one identifier
+    "static int x[] = {" + "1," * 1_000_000,  # no closing brace
+    "= {" * 300_000,
+    "y[] = {" + '{ 0x1000, "s" },' * 200_000 + "{ 0x1000, ",  # pairs cut short
+], ids=["identifier", "unclosed-numbers", "openers", "unclosed-pairs"])
+def test_the_data_scanner_stays_linear(text):
+    t0 = time.monotonic()
+    out = bulk.strip(text)
+    assert time.monotonic() - t0 < 10
+    assert len(out) == len(text)

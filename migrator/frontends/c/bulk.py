@@ -17,8 +17,9 @@ from migrator.core import model as M
 from migrator.frontends.c.lex import blank
 
 MIN_BODY = 4096  # characters: below this the lexer is as cheap
-# "NAME [ ... ] (attributes) = {" where an array initializer starts
-_ARRAY_RE = re.compile(r"([A-Za-z_]\w*)\s*\[[^\]\n]*\]\s*(?:__attribute__\s*\(\((?:[^;{]*?)\)\)\s*)?=\s*\{")
+_OPEN_RE = re.compile(r"=\s*\{")
+# what is before "= {" in an array definition: "NAME [ ... ] (attributes)"
+_DECLARATOR_RE = re.compile(r"(?<!\w)([A-Za-z_]\w*)\s*\[[^\]\n]*\]\s*(?:__attribute__\s*\(\([^;{]*\)\)\s*)?\Z")
 _NUMBERS_RE = re.compile(r"[0-9a-fA-FxXuUlL,\s]*\}")
 _PAIRS_RE = re.compile(r'(?:\s*\{\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*,\s*"(?:[^"\\\n]|\\.)*"\s*\}\s*,?)+')
 # the pairs tables.py counts: a hex address and a symbol name (the whole string)
@@ -49,7 +50,7 @@ def _strip(text: str, model: M.ProbeModel | None) -> str:
     last = 0
     pos = 0
     while True:
-        m = _ARRAY_RE.search(text, pos)
+        m = _OPEN_RE.search(text, pos)  # "= {": a literal first, fast
         if m is None:
             break
         body = m.end()  # just after "{"
@@ -60,10 +61,15 @@ def _strip(text: str, model: M.ProbeModel | None) -> str:
             end, table = _pairs(text, body)
         if end is None or end - body < MIN_BODY:
             continue
-        if table is not None and table >= 2 and model is not None and not _probe_typed(text, m.start()):
-            model.symbol_tables.append(M.Located(M.Span(m.start(1), m.end(1)), m.group(1), f"{table} entries"))
+        d = _DECLARATOR_RE.search(text, max(0, m.start() - 400), m.start())
+        if d is None:  # not an array definition
+            continue
+        if table is not None and table >= 2 and model is not None and not _probe_typed(text, d.start()):
+            model.symbol_tables.append(M.Located(M.Span(d.start(1), d.end(1)), d.group(1), f"{table} entries"))
         parts.append(text[last:body])
-        parts.append("0" + blank(text[body + 1:end - 1]) if end - 1 > body else "")
+        inner = blank(text[body:end - 1])  # newlines kept: lines stay the file's
+        i = inner.find(" ")
+        parts.append(inner if i < 0 else inner[:i] + "0" + inner[i + 1:])  # "{0 }" is still C
         last = end - 1  # keep the closing "}"
         pos = end
     if not parts:
