@@ -94,15 +94,16 @@ def check(model: ProbeModel) -> list[Hit]:
             how = placement(e)
             if how is None:
                 continue
+            addr = f"{e.address:#x}" if e.address >= 0 else "(not a constant)"
             if how == "absolute":
-                what = (f"registers the absolute address {e.address:#x} (.section \"\"), which KASLR moves at every "
+                what = (f"registers the absolute address {addr} (.section \"\"), which KASLR moves at every "
                         "boot and any rebuild of the kernel invalidates")
             elif e.module == "kernel":
-                what = (f"relocates .address {e.address:#x} against {e.section} (_stext + offset, "
+                what = (f"relocates .address {addr} against {e.section} (_stext + offset, "
                         "_stp_kmodule_relocate() in stapkp_prepare_kprobe()), an offset measured in one kernel build "
                         "that -ffunction-sections, linker stubs and any rebuild move")
             else:
-                what = (f"relocates .address {e.address:#x} against {e.section} of module {e.module} "
+                what = (f"relocates .address {addr} against {e.section} of module {e.module} "
                         "(_stp_kmodule_relocate() in stapkp_prepare_kprobe()), an offset measured in one build of it")
                 if e.symbol_name:
                     what += f"; its .symbol_name \"{e.symbol_name}\" is used only when that relocation fails"
@@ -163,6 +164,10 @@ def fix(e: TableEntry, ctx: FixContext) -> Plan | Refusal:
                             + (f"+{off:#x}" if off else "") + " (.symbol_name/.offset; .module, .section emptied, "
                             ".address zeroed: the runtime registers it by name)")
     plan.warnings.extend(res.warnings)
+    if how == "absolute":
+        plan.warnings.append(f"{_pp(e)} names no function, so nothing checks the map against it: {address:#x} is "
+                             f"only right with {syms.path} if both come from the same boot (a /proc/kallsyms dump "
+                             "of the boot the address was read in) or from a kernel booted with nokaslr")
     return plan
 
 
