@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import RELOCATED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+from migrator.core.names import RELOCATION_HELPERS
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -87,7 +88,7 @@ def check(model: ProbeModel) -> list[Hit]:
     return hits
 
 KERNEL_SECTIONS = ("_stext", "_text", ".text")
-STAP_RELOCATE = ("_stp_module_relocate", "_stp_kmodule_relocate")
+STAP_RELOCATE = RELOCATION_HELPERS
 STAP_2008 = (
     "SystemTap relocation loop: give the probe table's struct .symbol_name and .offset fields, fill each "
     "entry from the kernel map (address = _stext + .address), and in the loop set kp->u.kp.symbol_name/offset "
@@ -139,7 +140,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     a = w.addr
     assert a is not None
     base = a.arg_texts[2][: -len("address")] if len(a.arg_texts) == 3 and a.arg_texts[2].endswith("address") else ""
-    tables = [t for t in ctx.model.probe_tables if t.entries]
+    tables = [t for t in ctx.model.probe_tables if t.entries and t.address_member is not None]
     if not base or len(tables) != 1 or not a.via or w.via_removals is None or ctx.symbols is None:
         return Refusal(STAP_2008)
     table, text = tables[0], ctx.text
@@ -169,6 +170,7 @@ def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
         edits.append(Edit(e.address_item.start, e.address_item.end, new))
         notes.append(f"{e.address:#x} (_stext+) = {res.symbol.qualified}+{res.offset:#x}")
         targets.append((res.symbol.qualified, res.offset))
+    assert table.address_member is not None
     edits.append(insert_lines_after(text, table.address_member.end, table.address_member.start,
                                     ["const char *symbol_name;", "unsigned int offset;"]))
     group = [x for x in ctx.model.addr_writes if x.addr is not None and x.addr.via == a.via

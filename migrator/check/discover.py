@@ -76,9 +76,11 @@ _SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
     names.KALLSYMS_LOOKUP, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
     names.KPROBE_EVENTS,
 )) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
-# C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0)
+# C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);
+# a SystemTap probe table entry's section (".section=\".text\"" of a module, "" of an absolute address)
 _C_SIGNALS = (re.compile(re.escape(f'"{names.PROC_KALLSYMS}"'.encode())),
-              re.compile(names.LIBBPF_ATTACH_OPTS.encode() + rb"\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"))
+              re.compile(names.LIBBPF_ATTACH_OPTS.encode() + rb"\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"),
+              re.compile(rb"\.section\s*=\s*\""))
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
 _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))

@@ -192,15 +192,33 @@ class TableEntry:
     section: str
     is_return: bool
     function: str = ""  # the function the probe point names (SystemTap's .pp), "" if none
+    # Each designated item of the entry: name -> (span of ".name=value", span of the value).
+    items: dict[str, tuple[Span, Span]] = field(default_factory=dict)
+    symbol_name: str | None = None  # .symbol_name="vfs_fsync" (SystemTap 4.x), None if absent
+    offset: int | None = None  # .offset=(unsigned int)0
+    pp: str = ""  # the probe point, decoded: kernel.function("vfs_read@fs/read_write.c:450")
+    pp_module: str = ""  # ext4 in module("ext4").function(...)
+    anchor: Span = field(default_factory=lambda: Span(0, 0))  # the "address" name of the .address designator
+
+    @property
+    def probe(self) -> str:
+        """What a patch calls the probe."""
+        return self.function or self.pp or f"{self.address:#x}"
 
 
 @dataclass
 class ProbeTable:
-    """A generated table of probe locations relocated at run time (SystemTap)."""
+    """A generated table of probe locations relocated at run time (SystemTap).
+
+    SystemTap 0.7 (2008) defines the table's struct in the same declaration and relocates the entries
+    in a loop of the generated file; SystemTap 4.x uses ``struct stap_kprobe_probe`` of its runtime
+    (linux/kprobes.c), which relocates them in stapkp_prepare_kprobe(): no ``address`` member here.
+    """
 
     name: str
-    address_member: Span  # "unsigned long address;" in the struct definition
+    address_member: Span | None  # "unsigned long address;" in the struct definition, None if not in the file
     entries: list[TableEntry]
+    release: str = ""  # the kernel release the module was translated for ("6.1.0-57-amd64"), "" if unknown
 
 
 @dataclass

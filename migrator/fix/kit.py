@@ -11,7 +11,7 @@ from migrator.fix.resolution import NEEDS_MAP, resolve
 from migrator.fix.rewrite import Plan, Refusal, c_string, migrate, remove_write
 from migrator.fix.symbols import SymbolMap
 
-__all__ = ["NEEDS_MAP", "FixContext", "Plan", "Refusal", "c_string", "migrate", "remove_write", "resolved"]
+__all__ = ["CLONE_SUFFIX", "NEEDS_MAP", "FixContext", "Plan", "Refusal", "c_string", "migrate", "remove_write", "resolved"]
 
 
 @dataclass

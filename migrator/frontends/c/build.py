@@ -1,6 +1,7 @@
 """The C front end: source text -> ProbeModel facts.
 
-The flow runs one way: prune bodies that cannot matter (``prune``), lex and split into top-level
+The flow runs one way: blank large data initializers (``bulk``) and bodies that cannot matter
+(``prune``), lex and split into top-level
 constructs (``lex``, ``constructs``), choose the constructs worth parsing (``select``), parse them
 (``parse``), declare and walk them into raw events (``walk``, with probe-building macros expanded
 by ``macros``), parse in a second round the functions that call what the first round found to
@@ -17,7 +18,7 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core.source import Source
-from migrator.frontends.c import fallback, functions, kallsyms, macros, record, resolve, stap, tables
+from migrator.frontends.c import bulk, fallback, functions, kallsyms, macros, record, resolve, stap, tables
 from migrator.frontends.c.constructs import Construct, split
 from migrator.frontends.c.lex import lex
 from migrator.frontends.c.parse import ConstructParser, Failure, Parsed
@@ -42,9 +43,10 @@ def build(src: Source) -> M.ProbeModel:
 
 class _Builder:
     def __init__(self, src: Source) -> None:
-        lexed = lex(prune(src.text))  # bodies that cannot matter are blank
-        parts = split(lexed)
         self.model = M.ProbeModel(src.path)
+        # large data initializers (SystemTap's symbol and unwind tables) and bodies that cannot matter are blank
+        lexed = lex(prune(bulk.strip(src.text, self.model)))
+        parts = split(lexed)
         self.u = Unit(src, lexed, parts, TokenIndex(lexed.tokens), Facts(), self.model)
         self.parser = ConstructParser(lexed, parts, src.line_starts)
         self.probe_macros = probe_macros(lexed)

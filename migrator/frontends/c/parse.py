@@ -60,6 +60,27 @@ class Failure:
     message: str
 
 
+SQUEEZE_FROM = 1 << 16  # characters
+_BLANK_LINES_RE = re.compile(r"(?:\n[ \t]*){64,}\n")
+
+
+def _squeeze(text: str) -> str:
+    """Long runs of blank lines (a blanked data table) as one ``#line`` marker: pycparser's lexer
+    takes each newline in Python, and coordinates stay those of the construct's own lines."""
+    parts = []
+    last = 0
+    line = 1
+    for m in _BLANK_LINES_RE.finditer(text):
+        line += text.count("\n", last, m.end())
+        parts.append(text[last:m.start()])
+        parts.append(f"\n#line {line}\n")
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _error_position(msg: str) -> tuple[int, int] | None:
     m = _ERR_COORD.search(msg)
     return (int(m.group(1)), int(m.group(2))) if m else None
@@ -91,7 +112,8 @@ class ConstructParser:
 
     def _text(self, c: Construct, masked: str) -> str:
         _, col = self._line_col(c.start)
-        return " " * (col - 1) + masked[c.start:c.end]
+        text = " " * (col - 1) + masked[c.start:c.end]
+        return _squeeze(text) if len(text) > SQUEEZE_FROM else text
 
     def parse(self, c: Construct) -> Parsed | Failure:
         line, _ = self._line_col(c.start)

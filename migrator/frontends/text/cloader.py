@@ -14,6 +14,7 @@ import re
 
 from migrator.core import model as M
 from migrator.core.source import Source
+from migrator.frontends.c import bulk
 from migrator.frontends.c.lex import blank
 from migrator.frontends.text import tracefs
 
@@ -61,7 +62,7 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
 
 
 def scan(src: Source, model: M.ProbeModel) -> None:
-    text = src.text
+    text = bulk.strip(src.text)  # the data tables of a SystemTap symbol file hold no loader
     if not wanted(text):
         return
     masked, strings = _mask(text)
