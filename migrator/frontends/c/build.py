@@ -19,6 +19,7 @@ from migrator.core import model as M
 from migrator.core.source import Source
 from migrator.frontends.c import fallback, functions, kallsyms, macros, record, resolve, stap, tables
 from migrator.frontends.c.constructs import Construct, split
+from migrator.frontends.c.facts import Facts, Func, Locate
 from migrator.frontends.c.lex import lex
 from migrator.frontends.c.parse import ConstructParser, Failure, Parsed
 from migrator.frontends.c.prune import prune
@@ -26,7 +27,7 @@ from migrator.frontends.c.select import Selector, probe_macros
 from migrator.frontends.c.shapes import FileLocator
 from migrator.frontends.c.spans import TokenIndex
 from migrator.frontends.c.unit import Unit
-from migrator.frontends.c.walk import Facts, Func, Locate, Walker
+from migrator.frontends.c.walk import Walker
 
 RECURSION_LIMIT = 60000  # pycparser needs ~10 frames per nesting level (see DESIGN.md)
 
