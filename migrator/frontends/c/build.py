@@ -1,11 +1,12 @@
 """The C front end: source text -> ProbeModel facts.
 
-The flow runs one way: prune bodies that cannot matter (``prune``), lex and split into top-level
-constructs (``lex``, ``constructs``), choose the constructs worth parsing (``select``), parse them
-(``parse``), declare and walk them into raw events (``walk``, with probe-building macros expanded
-by ``macros``), parse in a second round the functions that call what the first round found to
-matter (kallsyms wrappers, harvested pointers, relocation helpers), parse what following the
-written addresses will need (``resolve``), then record the model's facts (``record``).
+The flow runs one way: prune bodies that cannot matter (``prune``), lex, mask and split into
+top-level constructs (``lex``, ``normalize``, ``constructs``), choose the constructs worth parsing
+(``select``), parse them (``parse``), declare and walk them into raw facts (``declare``, ``walk``,
+``facts``, with probe-building macros expanded by ``macros``), parse in a second round the
+functions that call what the first round found to matter (kallsyms wrappers, harvested pointers,
+relocation helpers), parse what following the written addresses will need (``resolve``), then
+record the model's facts (``record``).
 """
 
 from __future__ import annotations
