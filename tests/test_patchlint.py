@@ -371,7 +371,7 @@ def test_github_annotations_for_a_patch(repo):
 
 
 def test_parse_unit():
-    from migrator.gate.patchlint import _split_git_header, parse, unquote
+    from migrator.gate.patchparse import _split_git_header, parse, unquote
 
     assert _split_git_header("a/sp ace.c b/sp ace.c\n") == ("a/sp ace.c", "b/sp ace.c")
     assert _split_git_header("sp ace.c sp ace.c") == ("sp ace.c", "sp ace.c")  # --no-prefix

@@ -1,12 +1,13 @@
 """The C front end: source text -> ProbeModel facts.
 
 The flow runs one way: blank large data initializers (``bulk``) and bodies that cannot matter
-(``prune``), lex and split into top-level
-constructs (``lex``, ``constructs``), choose the constructs worth parsing (``select``), parse them
-(``parse``), declare and walk them into raw events (``walk``, with probe-building macros expanded
-by ``macros``), parse in a second round the functions that call what the first round found to
-matter (kallsyms wrappers, harvested pointers, relocation helpers), parse what following the
-written addresses will need (``resolve``), then record the model's facts (``record``).
+(``prune``), lex, mask and split into
+top-level constructs (``lex``, ``normalize``, ``constructs``), choose the constructs worth parsing
+(``select``), parse them (``parse``), declare and walk them into raw facts (``declare``, ``walk``,
+``facts``, with probe-building macros expanded by ``macros``), parse in a second round the
+functions that call what the first round found to matter (kallsyms wrappers, harvested pointers,
+relocation helpers), parse what following the written addresses will need (``resolve``), then
+record the model's facts (``record``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from migrator.core import model as M
 from migrator.core.source import Source
 from migrator.frontends.c import bulk, fallback, functions, kallsyms, macros, record, resolve, stap, tables
 from migrator.frontends.c.constructs import Construct, split
+from migrator.frontends.c.facts import Facts, Func, Locate
 from migrator.frontends.c.lex import lex
 from migrator.frontends.c.parse import ConstructParser, Failure, Parsed
 from migrator.frontends.c.prune import prune
@@ -27,7 +29,7 @@ from migrator.frontends.c.select import Selector, probe_macros
 from migrator.frontends.c.shapes import FileLocator
 from migrator.frontends.c.spans import TokenIndex
 from migrator.frontends.c.unit import Unit
-from migrator.frontends.c.walk import Facts, Func, Locate, Walker
+from migrator.frontends.c.walk import Walker
 
 RECURSION_LIMIT = 60000  # pycparser needs ~10 frames per nesting level (see DESIGN.md)
 

@@ -12,9 +12,9 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core import names as known
+from migrator.frontends.c.facts import Func, strip
 from migrator.frontends.c.shapes import MODULE_BASE_NAMES, RELOCATE_RE, TEXT_BASES, names_in
 from migrator.frontends.c.types import TypeTable
-from migrator.frontends.c.walk import Func, strip
 
 ADDRESS_TYPES = frozenset((
     "unsigned long", "long unsigned int", "unsigned long int", "uintptr_t", "u64", "__u64", "uint64_t",

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from migrator.core import model as M
+from migrator.frontends.c.facts import strip
 from migrator.frontends.c.shapes import KALLSYMS
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.versions import versions_at
-from migrator.frontends.c.walk import strip
 
 
 @dataclass

@@ -15,10 +15,10 @@ from typing import Any
 from pycparser import c_ast
 
 from migrator.core import model as M
+from migrator.frontends.c.facts import Func, Locate, strip
 from migrator.frontends.c.kallsyms import KallsymsNames, string_value
 from migrator.frontends.c.shapes import KALLSYMS, MODULE_BASE_NAMES, RELOCATE_RE, TEXT_BASES, names_in, parse_int
 from migrator.frontends.c.unit import Unit
-from migrator.frontends.c.walk import Func, Locate, strip
 
 MAX_DEPTH = 6  # variables and macros followed before a value counts as computed
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from pycparser import c_ast, c_parser
 
-from migrator.frontends.c.constructs import KERNEL_TYPEDEFS, Construct, Split
+from migrator.frontends.c.constructs import Construct, Split
 from migrator.frontends.c.lex import Lexed
+from migrator.frontends.c.words import KERNEL_TYPEDEFS
 
 _ERR_COORD = re.compile(r":(\d+):(\d+):")
 

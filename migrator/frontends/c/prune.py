@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from migrator.core import names
-from migrator.frontends.c.constructs import ANNOTATION_CALLS, KEYWORDS
 from migrator.frontends.c.lex import blank
 from migrator.frontends.c.shapes import PROBE_WRITE_MARKERS
+from migrator.frontends.c.words import ANNOTATION_CALLS, KEYWORDS
 
 # What makes a body worth analysing: the identifiers the builder treats as strong, the words of
 # kallsyms/System.map paths, and writes of the probe fields. Found by plain substring search over

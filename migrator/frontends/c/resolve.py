@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from migrator.frontends.c.constructs import Construct, Split
+from migrator.frontends.c.facts import Facts
 from migrator.frontends.c.lex import Lexed
 from migrator.frontends.c.parse import ConstructParser, Failure
 from migrator.frontends.c.shapes import names_in, parse_int
-from migrator.frontends.c.walk import Facts
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 

@@ -15,6 +15,7 @@ from migrator.core import names
 CType = tuple[Any, ...]
 
 KPROBE: CType = ("struct", names.KPROBE)
+KRETPROBE: CType = ("struct", names.KRETPROBE)
 PROBE_FIELDS = names.PROBE_FIELDS
 
 # The kernel's probe structs (include/linux/kprobes.h, Linux 6.12), as far as rules need them.

@@ -14,9 +14,9 @@ from typing import Any
 from migrator.core.model import ProbeModel
 from migrator.core.source import Source
 from migrator.frontends.c.constructs import Split
+from migrator.frontends.c.facts import Facts
 from migrator.frontends.c.lex import Lexed
 from migrator.frontends.c.spans import TokenIndex
-from migrator.frontends.c.walk import Facts
 
 
 @dataclass

@@ -8,13 +8,13 @@ from typing import Any
 from pycparser import c_ast
 
 from migrator.core import model as M
+from migrator.frontends.c.facts import Write, strip
 from migrator.frontends.c.hints import Hints
 from migrator.frontends.c.kallsyms import string_value
 from migrator.frontends.c.origins import Origins
 from migrator.frontends.c.shapes import parse_int
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.versions import versions_at
-from migrator.frontends.c.walk import Write, strip
 
 
 class Writes:
