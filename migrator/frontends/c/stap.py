@@ -41,38 +41,9 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
         if "address" not in values or "module" not in values:
             continue
         eq = values.index("=")
-        member = _member(lexed.text, ct[:eq])
-        entries: list[M.TableEntry] = []
-        depth = 0
-        cur: dict[str, tuple[int, int, int, str]] = {}
-        start = 0
-        anchor = M.Span(0, 0)
-        for i in range(eq + 1, len(ct)):
-            t = ct[i]
-            if t.value == "{":
-                depth += 1
-                if depth == 2:
-                    cur, start = {}, t.start
-            elif t.value == "}":
-                if depth == 2 and "address" in cur:
-                    entries.append(_entry(lexed.text, cur, start, t.end, anchor))
-                depth -= 1
-            elif depth == 2 and t.value == "." and i + 2 < len(ct) and ct[i + 2].value == "=":
-                name = ct[i + 1].value
-                j = i + 3
-                nest = 0
-                while j < len(ct) and (nest or ct[j].value not in (",", "}")):
-                    if ct[j].value in ("(", "["):
-                        nest += 1
-                    elif ct[j].value in (")", "]"):
-                        nest -= 1
-                    j += 1
-                if j > i + 3:
-                    cur[name] = (t.start, ct[i + 3].start, ct[j - 1].end, "".join(x.value for x in ct[i + 3:j]))
-                    if name == "address":
-                        anchor = M.Span(ct[i + 1].start, ct[i + 1].end)
+        entries = _entries(lexed.text, ct, eq)
         if entries:
-            tables.append(M.ProbeTable(_declarator(ct, eq), member, entries))
+            tables.append(M.ProbeTable(_declarator(ct, eq), _member(lexed.text, ct[:eq]), entries))
     if not tables:
         return
     release = ""
@@ -90,6 +61,40 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
             e.function = e.function or pp_function(e.pp)
             e.pp_module = pp_module(e.pp)
     model.probe_tables.extend(tables)
+
+
+def _entries(text: str, ct: list[Token], eq: int) -> list[M.TableEntry]:
+    """The ``{ .field=value, ... }`` entries of a table's initializer (after its ``=`` at ``eq``)."""
+    entries: list[M.TableEntry] = []
+    depth = 0
+    cur: dict[str, tuple[int, int, int, str]] = {}
+    start = 0
+    anchor = M.Span(0, 0)
+    for i in range(eq + 1, len(ct)):
+        t = ct[i]
+        if t.value == "{":
+            depth += 1
+            if depth == 2:
+                cur, start = {}, t.start
+        elif t.value == "}":
+            if depth == 2 and "address" in cur:
+                entries.append(_entry(text, cur, start, t.end, anchor))
+            depth -= 1
+        elif depth == 2 and t.value == "." and i + 2 < len(ct) and ct[i + 2].value == "=":
+            name = ct[i + 1].value
+            j = i + 3
+            nest = 0
+            while j < len(ct) and (nest or ct[j].value not in (",", "}")):
+                if ct[j].value in ("(", "["):
+                    nest += 1
+                elif ct[j].value in (")", "]"):
+                    nest -= 1
+                j += 1
+            if j > i + 3:
+                cur[name] = (t.start, ct[i + 3].start, ct[j - 1].end, "".join(x.value for x in ct[i + 3:j]))
+                if name == "address":
+                    anchor = M.Span(ct[i + 1].start, ct[i + 1].end)
+    return entries
 
 
 def _declarator(ct: list[Token], eq: int) -> str:
