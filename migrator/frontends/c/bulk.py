@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from migrator.core import model as M
+from migrator.core import names
 from migrator.frontends.c.lex import blank
 
 MIN_BODY = 4096  # characters: below this the lexer is as cheap
@@ -25,7 +26,7 @@ _PAIRS_RE = re.compile(r'(?:\s*\{\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*,\s*"(?:[
 # the pairs tables.py counts: a hex address and a symbol name (the whole string)
 _ADDRESS_SYMBOL_RE = re.compile(r'\{\s*0[xX]([0-9a-fA-F]+)[uUlL]*\s*,\s*"[A-Za-z_.$][\w.$]*"\s*\}')
 _CLOSE_RE = re.compile(r"\s*\}")
-_PROBE_TYPE_RE = re.compile(r"\b(?:kprobe|kretprobe|jprobe)\b")
+_PROBE_TYPE_RE = re.compile(r"\b(?:" + "|".join(names.PROBE_STRUCTS) + r")\b")
 
 
 _last: tuple[str, str] | None = None  # the last (text, result): the C front end and cloader read the same text

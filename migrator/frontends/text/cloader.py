@@ -13,25 +13,18 @@ from __future__ import annotations
 import re
 
 from migrator.core import model as M
+from migrator.core import names
 from migrator.core.source import Source
 from migrator.frontends.c import bulk
 from migrator.frontends.c.lex import blank
+from migrator.frontends.c.shapes import parse_int
 from migrator.frontends.text import tracefs
 
-TRIGGERS = ("kprobe_events", "attach_kprobe_opts", "kprobe_addr", "config2")
-_INT_RE = re.compile(r"^\s*(?:\(\s*[\w\s]+\*?\s*\)\s*)*\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$")
-_ATTACH_RE = re.compile(r"\bbpf_program__attach_kprobe_opts\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
+TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS)
+_ATTACH_RE = re.compile(r"\b" + names.LIBBPF_PROGRAM_ATTACH_OPTS + r"\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
                         r"(?:NULL|0))\s*,\s*&\s*(\w+)\s*\)")
 _ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0", "a": "\a", "b": "\b",
         "f": "\f", "v": "\v", "?": "?"}
-
-
-def parse_int(text: str) -> int | None:
-    m = _INT_RE.match(text)
-    if not m:
-        return None
-    s = m.group(1)
-    return int(s, 16) if s[:2].lower() == "0x" else int(s, 8) if len(s) > 1 and s[0] == "0" else int(s)
 
 
 def wanted(text: str) -> bool:
@@ -70,9 +63,9 @@ def scan(src: Source, model: M.ProbeModel) -> None:
         for at, raw in strings:
             if _DEF_HEAD.search(raw):
                 _string_defs(at, raw, model)
-    if "attach_kprobe_opts" in text:
+    if names.LIBBPF_ATTACH_OPTS in text:
         _libbpf(masked, model)
-    if "perf_event_attr" in text and ("kprobe_addr" in text or "config2" in text):
+    if names.PERF_EVENT_ATTR in text and any(f in text for f in names.PERF_KPROBE_ADDR_FIELDS):
         _perf(masked, model)
 
 
@@ -167,8 +160,9 @@ def _libbpf(masked: str, model: M.ProbeModel) -> None:
             address_span=vspan, name_span=M.Span(call.start(1), call.end(1))))
 
 
-_PERF_ASSIGN = re.compile(r"(?m)^([ \t]*)(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(\.|->)\s*(kprobe_addr|config2)\s*=\s*([^;]+);")
-_PERF_ITEM = re.compile(r"\.\s*(kprobe_addr|config2)\s*=\s*([^,}]+?)\s*(?=[,}])")
+_ADDR_FIELDS = "|".join(names.PERF_KPROBE_ADDR_FIELDS)
+_PERF_ASSIGN = re.compile(r"(?m)^([ \t]*)(\w+(?:\s*(?:\.|->)\s*\w+)*?)\s*(\.|->)\s*(" + _ADDR_FIELDS + r")\s*=\s*([^;]+);")
+_PERF_ITEM = re.compile(r"\.\s*(" + _ADDR_FIELDS + r")\s*=\s*([^,}]+?)\s*(?=[,}])")
 _NAME_FIELDS = r"(?:kprobe_func|config1|uprobe_path)"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from migrator.core import model as M
+from migrator.core import names
 from migrator.core.source import Source
 from migrator.frontends.text import tracefs
 
@@ -17,7 +18,8 @@ _START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s
 _HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
 _ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+|declare[ \t]+(?:-\w+[ \t]+)*)?"""
                         r"""([A-Za-z_]\w*)=(['"]?)([^\s'"]*)\2[ \t]*(?:[;#].*)?$""", re.M)
-_PATH_RE = re.compile(r"""(?<![\w/.-])(["']?)(/proc/kallsyms|(?:[\w./${}-]*/)?System\.map[\w.${}-]*)\1(?![\w/])""")
+_PATH_RE = re.compile(r"""(?<![\w/.-])(["']?)(""" + re.escape(names.PROC_KALLSYMS) + r"""|(?:[\w./${}-]*/)?"""
+                      + re.escape(names.SYSTEM_MAP) + r"""[\w.${}-]*)\1(?![\w/])""")
 _MESSAGE_RE = re.compile(r"\b(?:echo|printf|die|warn|log|error|info)\b")
 
 
@@ -102,7 +104,7 @@ def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str
         return site
     line_end = text.find("\n", a.start())
     rhs = text[a.start(3):line_end if line_end >= 0 else len(text)]
-    if re.search(r"kallsyms|System\.map", rhs):
+    if _SYMBOL_FILE_WORD_RE.search(rhs):
         site.origin = M.KALLSYMS
         return site
     return _runtime_address(text, site)
@@ -111,7 +113,8 @@ def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str
 # VAR=value anywhere on a line (after "case) ", "&&", "local"...); the value up to the line's end
 _ANY_ASSIGN = r"""(?<![\w$/.-]){name}=(?P<value>[^\n]*)"""
 # a value that is an address made at run time: 0x$a, "0x${a}", 0x$(awk ...), or read from a symbol file
-_RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`|[0-9a-fA-F]+["']?(?:\s|;|$))|kallsyms|System\.map""")
+_SYMBOL_FILE_WORD_RE = re.compile(names.KALLSYMS_WORD + "|" + re.escape(names.SYSTEM_MAP))
+_RUNTIME_ADDRESS_RE = re.compile(r"""^["']?0[xX](?:\$|`|[0-9a-fA-F]+["']?(?:\s|;|$))|""" + _SYMBOL_FILE_WORD_RE.pattern)
 
 
 def _runtime_address(text: str, site: M.AddrSite) -> M.AddrSite | None:
