@@ -48,6 +48,18 @@ def string_value(node: object) -> str | None:
     return None
 
 
+def symbol_string(u: Unit, node: object) -> str | None:
+    """The string a symbol_name value stands for: a literal, or an object-like macro whose body is one."""
+    got = string_value(node)
+    v = strip(node)
+    if got is None and isinstance(v, c_ast.ID):
+        m = u.lexed.macros.get(v.name)
+        body = m.body.strip() if m is not None and m.params is None else ""
+        if re.fullmatch(r'"[^"\\]*"', body):
+            return body[1:-1]
+    return got
+
+
 def find_names(u: Unit) -> KallsymsNames:
     out = KallsymsNames()
     for f in u.model.address_functions:
@@ -75,7 +87,7 @@ def _lookups_and_wrappers(u: Unit, out: KallsymsNames) -> None:
 
 def _harvested(u: Unit, out: KallsymsNames) -> None:
     f = u.facts
-    trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and string_value(w.value) == KALLSYMS}
+    trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and symbol_string(u, w.value) == KALLSYMS}
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
