@@ -26,6 +26,7 @@ class KallsymsNames:
     lookups: set[str] = field(default_factory=lambda: {KALLSYMS})  # kallsyms_lookup_name and macros calling it
     wrappers: set[str] = field(default_factory=set)  # functions returning what a lookup returns
     harvested: set[str] = field(default_factory=set)  # pointers that hold kallsyms_lookup_name's address
+    harvesters: set[str] = field(default_factory=set)  # functions handing a harvested pointer out
     parsers: set[str] = field(default_factory=set)  # functions parsing /proc/kallsyms or System.map
     relocators: set[str] = field(default_factory=set)  # functions computing addresses (AddressFunction)
     table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
@@ -35,7 +36,7 @@ class KallsymsNames:
 
     def that_matter(self) -> set[str]:
         """Names whose callers must be parsed too."""
-        return self.harvested | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
+        return self.harvested | self.harvesters | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
 
 
 def string_value(node: object) -> str | None:
@@ -91,12 +92,33 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
-    for target, value, _fn in f.fn_ptr_assigns:
-        v = strip(value)
-        if isinstance(v, c_ast.ID) and v.name in out.lookups | out.harvested or (
-                isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID)
-                and v.expr.name == KALLSYMS):
-            out.harvested.add(target)
+    for _ in range(2):  # through a helper's return or out-parameter, then its caller's variable
+        _handed_out(u, out)
+        for target, value, _fn in f.fn_ptr_assigns:
+            v = strip(value)
+            if isinstance(v, c_ast.ID) and v.name in out.lookups | out.harvested or (
+                    isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID)
+                    and v.expr.name == KALLSYMS) or (
+                    isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.name.name in out.harvesters):
+                out.harvested.add(target)
+
+
+def _handed_out(u: Unit, out: KallsymsNames) -> None:
+    """Functions returning a harvested pointer, or storing one through a parameter (``*out = kp.addr``):
+    the caller's ``&var`` argument then holds it."""
+    for fn in u.facts.functions.values():
+        if any(isinstance(r := strip(x), c_ast.ID) and r.name in out.harvested for x in fn.returns):
+            out.harvesters.add(fn.name)
+        params = [i for i, p in enumerate(fn.params) if p in out.harvested]
+        if not params:
+            continue
+        out.harvesters.add(fn.name)
+        for call in u.facts.calls:
+            args = call.node.args.exprs if call.name == fn.name and call.node.args is not None else []
+            for i in params:
+                a = strip(args[i]) if i < len(args) else None
+                if isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.ID):
+                    out.harvested.add(a.expr.name)
 
 
 def _parsers(u: Unit, out: KallsymsNames) -> None:

@@ -183,6 +183,9 @@ class Walker(InitializerWalk):
         lv = n.lvalue
         if n.op == "=" and isinstance(lv, c_ast.ID) and fn is not None:
             fn.assigns.setdefault(lv.name, []).append((locate(lv), n.rvalue, locate))
+        if n.op == "=" and isinstance(lv, c_ast.UnaryOp) and lv.op == "*" and isinstance(lv.expr, c_ast.ID) \
+                and fn is not None and lv.expr.name in fn.params:
+            self._addr_read_target(n.rvalue, lv.expr.name, locate)  # passed out: ``*out = kp.addr``
         if n.op == "=" and isinstance(lv, (c_ast.ID, c_ast.StructRef)):
             # targets by plain name: calls through them are matched by name
             self._addr_read_target(n.rvalue, probe_key(lv), locate)
@@ -201,6 +204,23 @@ class Walker(InitializerWalk):
         v = strip(value)
         if isinstance(v, c_ast.StructRef) and v.field.name == "addr":
             self.f.addr_reads.append(AddrRead(self.key(v.name), locate(v.field), target))
+        elif isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.args is not None:
+            # a helper that returns the addr of the probe it is given: ``where = probe_address(&kp)``
+            getter = self.f.functions.get(v.name.name)
+            i = _addr_getter_param(getter) if getter is not None else None
+            if i is not None and i < len(v.args.exprs):
+                self.f.addr_reads.append(AddrRead(self.key(v.args.exprs[i]), locate(v.name), target))
+
+
+def _addr_getter_param(fn: Func) -> int | None:
+    """The index of the parameter whose ``->addr`` the function returns, if it returns one."""
+    params = list(fn.params)
+    for r in fn.returns:
+        r = strip(r)
+        if isinstance(r, c_ast.StructRef) and r.field.name == "addr" and isinstance(r.name, c_ast.ID) \
+                and r.name.name in params:
+            return params.index(r.name.name)
+    return None
 
 
 def _null_tested_name(cond: Any) -> str | None:
