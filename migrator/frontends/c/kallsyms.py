@@ -36,7 +36,8 @@ class KallsymsNames:
 
     def that_matter(self) -> set[str]:
         """Names whose callers must be parsed too."""
-        return self.harvested | self.harvesters | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
+        fields = {h.lstrip(".") for h in self.harvested if h.startswith(".")}
+        return self.harvested | fields | self.harvesters | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
 
 
 def string_value(node: object) -> str | None:
@@ -101,6 +102,8 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
                     and v.expr.name == KALLSYMS) or (
                     isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.name.name in out.harvesters):
                 out.harvested.add(target)
+    # a pointer kept in a struct field is called through that field of any object of the struct
+    out.harvested.update("." + h.rsplit(".", 1)[1] for h in list(out.harvested) if "." in h)
 
 
 def _handed_out(u: Unit, out: KallsymsNames) -> None:
