@@ -308,10 +308,12 @@ class ProbeModel:
         default_factory=dict, repr=False, compare=False)  # see _same_base
 
     def probe_has_symbol(self, w: FieldWrite) -> bool:
-        return any(
-            not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)
-            for s in self._same_base(self.symbol_writes, w.probe)
-        )
+        return bool(self.symbols_of(w))
+
+    def symbols_of(self, w: FieldWrite) -> list[FieldWrite]:
+        """The non-NULL symbol_name writes of the probe ``w`` writes, in branches compatible with it."""
+        return [s for s in self._same_base(self.symbol_writes, w.probe)
+                if not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)]
 
     def probe_has_addr(self, w: FieldWrite) -> bool:
         return any(
