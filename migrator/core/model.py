@@ -289,6 +289,7 @@ class ProbeModel:
     registrations: list[Registration] = field(default_factory=list)
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
+    kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.
     addr_harvests: list[AddrHarvest] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)
     address_functions: list[AddressFunction] = field(default_factory=list)

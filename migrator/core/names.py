@@ -15,6 +15,8 @@ from __future__ import annotations
 # -- kallsyms: resolving kernel symbols by hand ------------------------------------------------
 KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (commit 0bd476e6c671)
 KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
+# walks of the whole symbol table, unexported with kallsyms_lookup_name (commit 0bd476e6c671)
+KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol")
 PROC_KALLSYMS = "/proc/kallsyms"
 SYSTEM_MAP = "System.map"
 SYMBOL_FILES = (PROC_KALLSYMS, SYSTEM_MAP)
@@ -68,7 +70,7 @@ BCC_PROGRAM = "BPF"
 # are in TRIGGER_SUBSTRINGS.
 TRIGGER_IDENTIFIERS = (
     PROBE_TYPE_WORDS + REGISTRATION_CALLS + MODULE_LOOKUP_CALLS + MODULE_LAYOUT_FIELDS + MODULE_BASE_VARIABLES
-    + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,)
+    + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,) + KALLSYMS_WALKS
 )
 TRIGGER_SUBSTRINGS = (KALLSYMS_WORD, SYSTEM_MAP)
 # The first-stage prefilter: a file holding none of these words cannot hold a finding. Each starts
@@ -80,5 +82,5 @@ ALL_NAMES = frozenset(
     (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
      PERF_EVENT_ATTR, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
-    + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+    + KALLSYMS_WALKS + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
 )

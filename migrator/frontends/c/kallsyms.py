@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from migrator.core import model as M
+from migrator.core.names import KALLSYMS_WALKS
 from migrator.frontends.c.facts import strip
 from migrator.frontends.c.shapes import KALLSYMS
 from migrator.frontends.c.unit import Unit
@@ -152,6 +153,9 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     call_anchors = set()
     for call in f.calls:
         call_anchors.add(call.anchor)
+        if call.name in KALLSYMS_WALKS:
+            model.kallsyms_walks.append(M.KallsymsRef(u.span(call.anchor), call.name,
+                                                      versions=versions_at(u.lexed, call.anchor)))
         if call.name in uses:
             model.kallsyms_refs.append(M.KallsymsRef(
                 u.span(call.anchor), call.name, feeds_probe_addr=id(call.node) in consumed,
