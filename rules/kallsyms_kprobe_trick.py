@@ -1,6 +1,7 @@
 """kallsyms-kprobe-trick: a kprobe on "kallsyms_lookup_name" registered to harvest its address."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity, probe_name
+from migrator.core.display import probe_display
 from migrator.core.names import KALLSYMS_LOOKUP
 
 CODE = "PM301"
@@ -63,6 +64,10 @@ NO_FIX = "drop the harvested pointer by hand; its callers need another interface
 def check(model: ProbeModel) -> list[Hit]:
     # a probe placed on kallsyms_lookup_name whose addr is then kept (stored, cast or returned)
     harvested = {h.probe for h in model.addr_harvests}
-    return [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
+    hits = [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
             for w in model.symbol_writes
             if w.string == KALLSYMS_LOOKUP and w.string_span is not None and w.probe in harvested]
+    # the name passed to a helper that places the probe: plant(&kp, "kallsyms_lookup_name", handler)
+    hits.extend(Hit(a.string_span.start, a.string_span.end, MESSAGE.format(probe=probe_display(a.probe)))
+                for a in model.symbol_arguments if a.string == KALLSYMS_LOOKUP and a.probe in harvested)
+    return hits

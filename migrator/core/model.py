@@ -138,6 +138,15 @@ class KallsymsRef:
 
 
 @dataclass
+class SymbolArgument:
+    """A string a caller passes to a helper that stores that parameter in a probe's symbol_name."""
+
+    probe: str  # the caller's probe argument
+    string: str
+    string_span: Span
+
+
+@dataclass
 class AddrHarvest:
     """A probe's ``addr`` read into a variable, a cast or a return value (kept, not just printed)."""
 
@@ -289,6 +298,7 @@ class ProbeModel:
     registrations: list[Registration] = field(default_factory=list)
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
+    symbol_arguments: list[SymbolArgument] = field(default_factory=list)
     kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.
     addr_harvests: list[AddrHarvest] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)

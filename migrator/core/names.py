@@ -17,6 +17,8 @@ KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (co
 KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
 # walks of the whole symbol table, unexported with kallsyms_lookup_name (commit 0bd476e6c671)
 KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol")
+# a probe handler's view of the probed address: regs->ip (x86), instruction_pointer(regs)
+PT_REGS_IP_FIELD, INSTRUCTION_POINTER = "ip", "instruction_pointer"
 PROC_KALLSYMS = "/proc/kallsyms"
 SYSTEM_MAP = "System.map"
 SYMBOL_FILES = (PROC_KALLSYMS, SYSTEM_MAP)
@@ -80,7 +82,7 @@ FIRST_STAGE_WORDS = (KPROBE, KRETPROBE, KALLSYMS_WORD)
 
 ALL_NAMES = frozenset(
     (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
-     PERF_EVENT_ATTR, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
+     PERF_EVENT_ATTR, INSTRUCTION_POINTER, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
     + KALLSYMS_WALKS + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
 )

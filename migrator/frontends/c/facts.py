@@ -82,6 +82,8 @@ class Facts:
     calls: list[Call] = field(default_factory=list)
     id_refs: list[tuple[str, int, Func | None]] = field(default_factory=list)  # non-call uses
     addr_reads: list[AddrRead] = field(default_factory=list)
+    # a handler keeping the probed instruction's address: (variable, offset of "ip", handler)
+    ip_reads: list[tuple[str, int, Func]] = field(default_factory=list)
     jprobes: list[tuple[int, str]] = field(default_factory=list)
     fn_ptr_assigns: list[tuple[str, Any, Func | None]] = field(default_factory=list)
     addr_uses: list[AddrUseEvent] = field(default_factory=list)

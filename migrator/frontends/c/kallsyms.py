@@ -16,6 +16,7 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core.names import KALLSYMS_WALKS
+from migrator.frontends.c import resolvers
 from migrator.frontends.c.facts import strip
 from migrator.frontends.c.shapes import KALLSYMS
 from migrator.frontends.c.unit import Unit
@@ -31,6 +32,7 @@ class KallsymsNames:
     parsers: set[str] = field(default_factory=set)  # functions parsing /proc/kallsyms or System.map
     relocators: set[str] = field(default_factory=set)  # functions computing addresses (AddressFunction)
     table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
+    named_by_callers: list[resolvers.NamedByCaller] = field(default_factory=list)  # helper(&kp, "name", h)
 
     def callable_lookups(self) -> set[str]:
         return self.lookups | self.harvested | self.wrappers
@@ -94,6 +96,10 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
+    out.named_by_callers = resolvers.named_by_callers(u, lambda n: symbol_string(u, n))
+    for n in out.named_by_callers:
+        if n.string == KALLSYMS:
+            out.harvested.update(target for target, _at in n.kept_in)  # a handler keeps regs->ip
     for _ in range(2):  # through a helper's return or out-parameter, then its caller's variable
         _handed_out(u, out)
         for target, value, _fn in f.fn_ptr_assigns:
@@ -169,3 +175,6 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     for r in f.addr_reads:
         if r.target is not None:
             model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
+    for n in names.named_by_callers:
+        model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
+        model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)
