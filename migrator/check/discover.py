@@ -73,7 +73,7 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 # is its own regex starting with a literal, tried cheapest first: one alternation of them all is
 # tried byte by byte and cost more than the first stage.
 _SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
-    names.KALLSYMS_LOOKUP, *names.KALLSYMS_WALKS, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
+    names.KALLSYMS_LOOKUP, *names.KALLSYMS_WALKS, *names.SYMBOL_SCAN_CALLS, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
     names.KPROBE_EVENTS,
 )) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
 # C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);

@@ -147,6 +147,16 @@ class SymbolArgument:
 
 
 @dataclass
+class SymbolScan:
+    """A function that loops over addresses calling a reverse lookup and compares the names."""
+
+    anchor: Span  # the function's name in its definition
+    function: str
+    callee: str  # sprint_symbol, lookup_symbol_name
+    looks_for_kallsyms: bool = False  # the name it compares with is kallsyms_lookup_name
+
+
+@dataclass
 class AddrHarvest:
     """A probe's ``addr`` read into a variable, a cast or a return value (kept, not just printed)."""
 
@@ -299,6 +309,7 @@ class ProbeModel:
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
     symbol_arguments: list[SymbolArgument] = field(default_factory=list)
+    symbol_scans: list[SymbolScan] = field(default_factory=list)
     kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.
     addr_harvests: list[AddrHarvest] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)

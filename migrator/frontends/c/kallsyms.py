@@ -33,6 +33,7 @@ class KallsymsNames:
     relocators: set[str] = field(default_factory=set)  # functions computing addresses (AddressFunction)
     table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
     named_by_callers: list[resolvers.NamedByCaller] = field(default_factory=list)  # helper(&kp, "name", h)
+    scans: list[M.SymbolScan] = field(default_factory=list)  # sprint_symbol() loops
 
     def callable_lookups(self) -> set[str]:
         return self.lookups | self.harvested | self.wrappers
@@ -97,6 +98,8 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
     out.named_by_callers = resolvers.named_by_callers(u, lambda n: symbol_string(u, n))
+    out.scans = resolvers.symbol_scans(u)
+    out.harvesters.update(s.function for s in out.scans if s.looks_for_kallsyms)  # found it by name
     for n in out.named_by_callers:
         if n.string == KALLSYMS:
             out.harvested.update(target for target, _at in n.kept_in)  # a handler keeps regs->ip
@@ -175,6 +178,7 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     for r in f.addr_reads:
         if r.target is not None:
             model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
+    model.symbol_scans.extend(names.scans)
     for n in names.named_by_callers:
         model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
         model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)

@@ -10,10 +10,13 @@ trick's anchor) and the variable the handler fills.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pycparser import c_ast
 
-from migrator.frontends.c.facts import Call, probe_key, strip
+from migrator.core import model as M
+from migrator.core.names import KALLSYMS_LOOKUP, STRING_COMPARES, SYMBOL_SCAN_ADDRESS_ARG, SYMBOL_SCAN_CALLS
+from migrator.frontends.c.facts import Call, Func, probe_key, strip
 from migrator.frontends.c.unit import Unit
 
 
@@ -79,3 +82,67 @@ def _defined_at(u: Unit, at: int) -> str | None:
                     and toks[c.first + 2].kind == "id":
                 return str(toks[c.first + 2].value)
     return None
+
+
+def symbol_scans(u: Unit) -> list[M.SymbolScan]:
+    """Functions stepping an address through sprint_symbol()/lookup_symbol_name() in a loop, comparing
+    the names, and returning the address (printing a backtrace or checking a lookup is no scan)."""
+    out = []
+    for fn in u.facts.functions.values():
+        if fn.node is None:
+            continue
+        calls = _calls(fn.node.body, False)
+        names = {n.name.name for n, _ in calls}
+        scan = next((n for n, in_loop in calls if in_loop and n.name.name in SYMBOL_SCAN_CALLS
+                     and _stepped_and_returned(fn, _address_arg(n))), None)
+        if scan is None or not names & set(STRING_COMPARES):
+            continue
+        c = next((c for c in u.split.constructs if c.kind == "func" and c.name == fn.name), None)
+        if c is None:
+            continue
+        toks = u.split.tokens[c.first:c.last]
+        at = next(t.start for t in toks if t.value == fn.name)
+        kln = any(t.kind == "str" and KALLSYMS_LOOKUP in t.value or t.kind == "id" and t.value in u.lexed.macros
+                  and KALLSYMS_LOOKUP in u.lexed.macros[t.value].body for t in toks)
+        out.append(M.SymbolScan(u.span(at), fn.name, scan.name.name, kln))
+    return out
+
+
+def _address_arg(call: c_ast.FuncCall) -> str | None:
+    args = call.args.exprs if call.args is not None else []
+    i = SYMBOL_SCAN_ADDRESS_ARG[call.name.name]
+    a = strip(args[i]) if i < len(args) else None
+    return a.name if isinstance(a, c_ast.ID) else None
+
+
+def _stepped_and_returned(fn: Func, var: str | None) -> bool:
+    if var is None or not any(isinstance(r := strip(x), c_ast.ID) and r.name == var for x in fn.returns):
+        return False
+    for node in _nodes(fn.node.body):
+        if isinstance(node, c_ast.Assignment) and node.op in ("+=", "-=") and isinstance(node.lvalue, c_ast.ID) \
+                and node.lvalue.name == var:
+            return True
+        if isinstance(node, c_ast.UnaryOp) and node.op in ("++", "--", "p++", "p--") \
+                and isinstance(node.expr, c_ast.ID) and node.expr.name == var:
+            return True
+    return False
+
+
+def _nodes(node: Any) -> list[Any]:
+    out = [node] if node is not None else []
+    for _name, child in node.children() if node is not None else ():
+        out.extend(_nodes(child))
+    return out
+
+
+def _calls(node: Any, in_loop: bool) -> list[tuple[Any, bool]]:
+    """(call node, inside a loop) for every call of a named function under ``node``."""
+    if node is None:
+        return []
+    out = []
+    if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID):
+        out.append((node, in_loop))
+    loop = in_loop or isinstance(node, (c_ast.While, c_ast.For, c_ast.DoWhile))
+    for _name, child in node.children():
+        out.extend(_calls(child, loop))
+    return out
