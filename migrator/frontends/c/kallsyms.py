@@ -171,8 +171,10 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
                 versions=versions_at(u.lexed, call.anchor)))
     # "#define kallsyms_lookup_name my_ptr": the bare name is the module's pointer, not the function
     aliased = (m := u.lexed.macros.get(KALLSYMS)) is not None and m.params is None
-    for name, anchor, _fn in f.id_refs:
-        if name == KALLSYMS and anchor not in call_anchors and not aliased:
+    # ... and so is a variable of that name, or the module's own function of that name
+    own = KALLSYMS in f.globals or KALLSYMS in u.defined_functions()
+    for name, anchor, fn in f.id_refs:
+        if name == KALLSYMS and anchor not in call_anchors and not (aliased or own or fn and name in fn.locals):
             model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                      versions=versions_at(u.lexed, anchor)))
     for r in f.addr_reads:
