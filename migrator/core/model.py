@@ -309,6 +309,7 @@ class ProbeModel:
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
     symbol_arguments: list[SymbolArgument] = field(default_factory=list)
+    probes_with_handlers: set[str] = field(default_factory=set)  # probes given a pre_handler, handler, ...
     symbol_scans: list[SymbolScan] = field(default_factory=list)
     kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.
     addr_harvests: list[AddrHarvest] = field(default_factory=list)

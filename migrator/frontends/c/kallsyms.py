@@ -181,6 +181,7 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
         if r.target is not None:
             model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
     model.symbol_scans.extend(names.scans)
+    model.probes_with_handlers.update(f.handled)
     for n in names.named_by_callers:
         model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
         model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)

@@ -195,6 +195,8 @@ class Walker(InitializerWalk):
             # targets by plain name: calls through them are matched by name
             self._addr_read_target(n.rvalue, probe_key(lv), locate)
             self.f.fn_ptr_assigns.append((probe_key(lv), n.rvalue, fn))
+        if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in names.HANDLER_FIELDS:
+            self.f.handled.add(self.key(lv.name))
         if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in PROBE_FIELDS:
             if self._is_probe_access(lv, n.rvalue, fn):
                 base = self.key(lv.name)
