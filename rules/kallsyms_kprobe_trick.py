@@ -11,7 +11,11 @@ PRIORITY = 80
 SUMMARY = "kprobe registered on kallsyms_lookup_name to harvest its address"
 WHAT = """\
 Checks for a kprobe on "kallsyms_lookup_name" that is registered only to read back its `.addr`,
-which the module then calls as a function."""
+which the module then calls as a function. The name may come through a macro or a helper's
+parameter (`plant(&kp, "kallsyms_lookup_name", handler)`: reported at the string the caller wrote);
+the address may be stored in a variable, a struct field or an out-parameter, returned by a helper
+given the probe, or kept from `regs->ip` by the probe's handler. A probe on it declared with no
+handler and registered nowhere in its file (a header) is declared for another file to harvest."""
 WHY = """\
 Linux 5.7 stopped exporting kallsyms_lookup_name() (commit 0bd476e6c671) so that modules could not
 use it to reach unexported functions. register_kprobe() writes the resolved address back into
