@@ -163,6 +163,7 @@ class AddrHarvest:
     probe: str
     anchor: Span
     target: str  # the variable it is stored in, "" for a cast or return
+    called: bool = False  # that variable (or one it is copied to) is called as a function
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pycparser import c_ast
 from migrator.core import model as M
 from migrator.core.names import KALLSYMS_WALKS
 from migrator.frontends.c import resolvers
-from migrator.frontends.c.facts import strip
+from migrator.frontends.c.facts import Facts, strip
 from migrator.frontends.c.shapes import KALLSYMS
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.versions import versions_at
@@ -116,6 +116,14 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     out.harvested.update("." + h.rsplit(".", 1)[1] for h in list(out.harvested) if "." in h)
 
 
+def _copies(f: Facts, name: str) -> set[str]:
+    """``name`` and the variables its value is copied to (``a = name; b = (T)a;``)."""
+    out = {name} if name else set()
+    for _ in range(3):
+        out |= {t for t, v, _fn in f.fn_ptr_assigns if isinstance(x := strip(v), c_ast.ID) and x.name in out}
+    return out
+
+
 def _handed_out(u: Unit, out: KallsymsNames) -> None:
     """Functions returning a harvested pointer, or storing one through a parameter (``*out = kp.addr``):
     the caller's ``&var`` argument then holds it."""
@@ -177,9 +185,11 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
         if name == KALLSYMS and anchor not in call_anchors and not (aliased or own or fn and name in fn.locals):
             model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                      versions=versions_at(u.lexed, anchor)))
+    called = {c.name for c in f.calls}
     for r in f.addr_reads:
         if r.target is not None:
-            model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
+            model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target,
+                                                     bool(_copies(f, r.target) & called)))
     model.symbol_scans.extend(names.scans)
     model.probes_with_handlers.update(f.handled)
     for n in names.named_by_callers:
