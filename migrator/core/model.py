@@ -310,6 +310,7 @@ class ProbeModel:
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
     symbol_arguments: list[SymbolArgument] = field(default_factory=list)
+    klp_old_names: list[SymbolArgument] = field(default_factory=list)  # klp_func.old_name strings
     probes_with_handlers: set[str] = field(default_factory=set)  # probes given a pre_handler, handler, ...
     symbol_scans: list[SymbolScan] = field(default_factory=list)
     kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.

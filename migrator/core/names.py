@@ -36,6 +36,7 @@ PROBE_ADDRESS_TYPE = "kprobe_opcode_t"  # the type of kprobe.addr: a cast to it 
 PROBE_TYPE_WORDS = PROBE_STRUCTS + (PROBE_ADDRESS_TYPE,)
 ADDR, SYMBOL_NAME, OFFSET = "addr", "symbol_name", "offset"
 PROBE_FIELDS = (ADDR, SYMBOL_NAME, OFFSET)
+KLP_OLD_NAME, KLP_OLD_FUNC = "old_name", "old_func"  # struct klp_func: the name livepatch resolves, and where
 HANDLER_FIELDS = ("pre_handler", "post_handler", "fault_handler", "handler", "entry_handler")
 REGISTRATION_CALLS = (
     "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from migrator.core import model as M
-from migrator.core.names import KALLSYMS_WALKS
+from migrator.core.names import KALLSYMS_WALKS, KLP_OLD_FUNC
 from migrator.frontends.c import resolvers
 from migrator.frontends.c.facts import Facts, strip
 from migrator.frontends.c.shapes import KALLSYMS
@@ -97,6 +97,8 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
+    if any(s == KALLSYMS for _k, s, _at in f.klp_old_names):  # livepatch resolved it into old_func
+        out.harvested.add("." + KLP_OLD_FUNC)
     out.named_by_callers = resolvers.named_by_callers(u, lambda n: symbol_string(u, n))
     out.scans = resolvers.symbol_scans(u)
     out.harvesters.update(s.function for s in out.scans if s.looks_for_kallsyms)  # found it by name
@@ -192,6 +194,7 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
                                                      bool(_copies(f, r.target) & called)))
     model.symbol_scans.extend(names.scans)
     model.probes_with_handlers.update(f.handled)
+    model.klp_old_names.extend(M.SymbolArgument(k, s, u.span(at)) for k, s, at in f.klp_old_names)
     for n in names.named_by_callers:
         model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
         model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)

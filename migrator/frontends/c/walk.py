@@ -179,8 +179,9 @@ class Walker(InitializerWalk):
             self.f.calls.append(Call(callee.name, n, locate(callee), fn, locate, macro))
         elif isinstance(callee, c_ast.UnaryOp) and callee.op == "*" and isinstance(callee.expr, c_ast.ID):
             self.f.calls.append(Call(callee.expr.name, n, locate(callee.expr), fn, locate, macro))
-        elif isinstance(callee, c_ast.StructRef):  # through a field: named ".field", whatever the object
-            self.f.calls.append(Call("." + callee.field.name, n, locate(callee.field), fn, locate, macro))
+        elif isinstance(strip(callee), c_ast.StructRef):  # through a field: named ".field", whatever the object
+            field_id = strip(callee).field
+            self.f.calls.append(Call("." + field_id.name, n, locate(field_id), fn, locate, macro))
 
     def _assignment(self, n: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
         lv = n.lvalue
