@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migrator.check.rulekit import NULL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, probe_name
+from migrator.check.rulekit import COMPUTED, NULL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, probe_name
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -59,11 +59,22 @@ def check(model: ProbeModel) -> list[Hit]:
     for w in model.addr_writes:
         if w.addr is None or w.addr.kind == NULL or w.fallback or not model.probe_has_symbol(w):
             continue
+        if _copied_from_descriptor(model, w):
+            continue
         hits.append(addr_hit(w, (
             f"{probe_name(w)} gets both .symbol_name and .addr; register_kprobe() rejects that with "
             "-EINVAL: drop the .addr write"
         )))
     return hits
+
+
+def _copied_from_descriptor(model: ProbeModel, w: FieldWrite) -> bool:
+    """Both fields copied from run-time values (``kp.symbol_name = d->sym; kp.addr = d->raw;``): a
+    descriptor that holds one or the other, not a conflict; addr-computed reports the addr."""
+    a = w.addr
+    if a is None or a.kind != COMPUTED or a.symbol is not None or a.base is not None:
+        return False
+    return all(s.string is None for s in model.symbols_of(w))
 
 
 def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:

@@ -1,6 +1,7 @@
 """kallsyms-kprobe-trick: a kprobe on "kallsyms_lookup_name" registered to harvest its address."""
 
-from migrator.check.rulekit import Hit, ProbeModel, Severity, probe_name
+from migrator.check.rulekit import FieldWrite, Hit, ProbeModel, Severity, probe_name
+from migrator.core.display import probe_display
 from migrator.core.names import KALLSYMS_LOOKUP
 
 CODE = "PM301"
@@ -10,7 +11,11 @@ PRIORITY = 80
 SUMMARY = "kprobe registered on kallsyms_lookup_name to harvest its address"
 WHAT = """\
 Checks for a kprobe on "kallsyms_lookup_name" that is registered only to read back its `.addr`,
-which the module then calls as a function."""
+which the module then calls as a function. The name may come through a macro or a helper's
+parameter (`plant(&kp, "kallsyms_lookup_name", handler)`: reported at the string the caller wrote);
+the address may be stored in a variable, a struct field or an out-parameter, returned by a helper
+given the probe, or kept from `regs->ip` by the probe's handler. A probe on it declared with no
+handler and registered nowhere in its file (a header) is declared for another file to harvest."""
 WHY = """\
 Linux 5.7 stopped exporting kallsyms_lookup_name() (commit 0bd476e6c671) so that modules could not
 use it to reach unexported functions. register_kprobe() writes the resolved address back into
@@ -60,9 +65,21 @@ MESSAGE = ("{probe} probes kallsyms_lookup_name only to harvest its address, cir
 NO_FIX = "drop the harvested pointer by hand; its callers need another interface"  # fix refuses with this
 
 
+def _bare(model: ProbeModel, w: FieldWrite) -> bool:
+    """A probe on kallsyms_lookup_name declared with no handler and registered nowhere in its file
+    traces nothing there: it is declared (in a header) for another file to harvest."""
+    return not w.function and w.probe not in model.probes_with_handlers \
+        and not any(r.probe == w.probe for r in model.registrations)
+
+
 def check(model: ProbeModel) -> list[Hit]:
     # a probe placed on kallsyms_lookup_name whose addr is then kept (stored, cast or returned)
     harvested = {h.probe for h in model.addr_harvests}
-    return [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
+    hits = [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
             for w in model.symbol_writes
-            if w.string == KALLSYMS_LOOKUP and w.string_span is not None and w.probe in harvested]
+            if w.string == KALLSYMS_LOOKUP and w.string_span is not None
+            and (w.probe in harvested or _bare(model, w))]
+    # the name passed to a helper that places the probe: plant(&kp, "kallsyms_lookup_name", handler)
+    hits.extend(Hit(a.string_span.start, a.string_span.end, MESSAGE.format(probe=probe_display(a.probe)))
+                for a in model.symbol_arguments if a.string == KALLSYMS_LOOKUP and a.probe in harvested)
+    return hits

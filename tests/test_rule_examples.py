@@ -22,7 +22,8 @@ def test_catalog_is_complete():
         "addr-literal", "addr-kallsyms", "addr-function-ref", "addr-relocated", "addr-computed",
         "addr-and-symbol-conflict", "offset-without-symbol", "relocation-helper", "embedded-symbol-table",
         "kallsyms-kprobe-trick", "kallsyms-lookup-use", "kallsyms-parse", "jprobe", "tracefs-addr",
-        "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table",
+        "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table", "kallsyms-walk", "kprobe-as-resolver",
+        "sprint-symbol-scan", "kprobe-addr-harvest", "livepatch-resolver-trick",
     }
     assert len({r.code for r in RULES}) == len(RULES)
 

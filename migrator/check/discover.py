@@ -73,7 +73,7 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 # is its own regex starting with a literal, tried cheapest first: one alternation of them all is
 # tried byte by byte and cost more than the first stage.
 _SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
-    names.KALLSYMS_LOOKUP, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
+    names.KALLSYMS_LOOKUP, *names.KALLSYMS_WALKS, *names.SYMBOL_SCAN_CALLS, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
     names.KPROBE_EVENTS,
 )) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
 # C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);
@@ -92,6 +92,7 @@ _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 _PROBE_TYPE_WORDS = re.compile(names.PROBE_ADDRESS_TYPE.encode() + rb"\b|struct\s+(?:"
                                + b"|".join(s.encode() for s in names.PROBE_STRUCTS) + rb")\b")
 _KP_ADDR = re.compile(rb"kp\s*(?:\.|->)\s*addr\s*=[^=]")
+_ADDR_KEPT = re.compile(rb"(?:\.|->)\s*addr\s*;")  # a probe's addr read back whole (kprobe-as-resolver)
 _WORD_SIGNALS = tuple(re.compile(re.escape(b.encode()) + rb"\b") for b in names.TEXT_BASES) + (
     re.compile(names.BCC_PROGRAM.encode() + rb"\s*\("),)  # and no word byte before them
 _TABLE_ENTRY = re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\"|\"\s*,\s*0x[0-9a-fA-F]{4,}")
@@ -112,6 +113,8 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (
             _word_at(data, _PROBE_TYPE_WORDS) or _KP_ADDR.search(data)):
+        return True
+    if _ADDR_KEPT.search(data) and _word_at(data, _PROBE_TYPE_WORDS):
         return True
     if any(_word_at(data, p) for p in _WORD_SIGNALS):
         return True

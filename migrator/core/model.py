@@ -138,12 +138,32 @@ class KallsymsRef:
 
 
 @dataclass
+class SymbolArgument:
+    """A string a caller passes to a helper that stores that parameter in a probe's symbol_name."""
+
+    probe: str  # the caller's probe argument
+    string: str
+    string_span: Span
+
+
+@dataclass
+class SymbolScan:
+    """A function that loops over addresses calling a reverse lookup and compares the names."""
+
+    anchor: Span  # the function's name in its definition
+    function: str
+    callee: str  # sprint_symbol, lookup_symbol_name
+    looks_for_kallsyms: bool = False  # the name it compares with is kallsyms_lookup_name
+
+
+@dataclass
 class AddrHarvest:
     """A probe's ``addr`` read into a variable, a cast or a return value (kept, not just printed)."""
 
     probe: str
     anchor: Span
     target: str  # the variable it is stored in, "" for a cast or return
+    called: bool = False  # that variable (or one it is copied to) is called as a function
 
 
 @dataclass
@@ -289,6 +309,11 @@ class ProbeModel:
     registrations: list[Registration] = field(default_factory=list)
     addr_uses: list[AddrUse] = field(default_factory=list)
     kallsyms_refs: list[KallsymsRef] = field(default_factory=list)
+    symbol_arguments: list[SymbolArgument] = field(default_factory=list)
+    klp_old_names: list[SymbolArgument] = field(default_factory=list)  # klp_func.old_name strings
+    probes_with_handlers: set[str] = field(default_factory=set)  # probes given a pre_handler, handler, ...
+    symbol_scans: list[SymbolScan] = field(default_factory=list)
+    kallsyms_walks: list[KallsymsRef] = field(default_factory=list)  # calls of kallsyms_on_each_symbol & co.
     addr_harvests: list[AddrHarvest] = field(default_factory=list)
     kallsyms_paths: list[Located] = field(default_factory=list)
     address_functions: list[AddressFunction] = field(default_factory=list)
@@ -308,10 +333,12 @@ class ProbeModel:
         default_factory=dict, repr=False, compare=False)  # see _same_base
 
     def probe_has_symbol(self, w: FieldWrite) -> bool:
-        return any(
-            not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)
-            for s in self._same_base(self.symbol_writes, w.probe)
-        )
+        return bool(self.symbols_of(w))
+
+    def symbols_of(self, w: FieldWrite) -> list[FieldWrite]:
+        """The non-NULL symbol_name writes of the probe ``w`` writes, in branches compatible with it."""
+        return [s for s in self._same_base(self.symbol_writes, w.probe)
+                if not s.is_null and same_probe(s.probe, w.probe) and compatible(s.branch_path, w.branch_path)]
 
     def probe_has_addr(self, w: FieldWrite) -> bool:
         return any(

@@ -15,6 +15,14 @@ from __future__ import annotations
 # -- kallsyms: resolving kernel symbols by hand ------------------------------------------------
 KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (commit 0bd476e6c671)
 KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
+# walks of the whole symbol table, unexported with kallsyms_lookup_name (commit 0bd476e6c671)
+KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol")
+# a probe handler's view of the probed address: regs->ip (x86), instruction_pointer(regs)
+PT_REGS_IP_FIELD, INSTRUCTION_POINTER = "ip", "instruction_pointer"
+# reverse lookups (address -> "name+off/size"): a loop over addresses calling one finds a name by hand
+SYMBOL_SCAN_ADDRESS_ARG = {"sprint_symbol": 1, "lookup_symbol_name": 0}  # which argument is the address
+SYMBOL_SCAN_CALLS = tuple(SYMBOL_SCAN_ADDRESS_ARG)
+STRING_COMPARES = ("strcmp", "strncmp", "strstr", "memcmp", "str_has_prefix")
 PROC_KALLSYMS = "/proc/kallsyms"
 SYSTEM_MAP = "System.map"
 SYMBOL_FILES = (PROC_KALLSYMS, SYSTEM_MAP)
@@ -28,6 +36,8 @@ PROBE_ADDRESS_TYPE = "kprobe_opcode_t"  # the type of kprobe.addr: a cast to it 
 PROBE_TYPE_WORDS = PROBE_STRUCTS + (PROBE_ADDRESS_TYPE,)
 ADDR, SYMBOL_NAME, OFFSET = "addr", "symbol_name", "offset"
 PROBE_FIELDS = (ADDR, SYMBOL_NAME, OFFSET)
+KLP_OLD_NAME, KLP_OLD_FUNC = "old_name", "old_func"  # struct klp_func: the name livepatch resolves, and where
+HANDLER_FIELDS = ("pre_handler", "post_handler", "fault_handler", "handler", "entry_handler")
 REGISTRATION_CALLS = (
     "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes",
     "register_jprobe", "register_jprobes",
@@ -68,7 +78,7 @@ BCC_PROGRAM = "BPF"
 # are in TRIGGER_SUBSTRINGS.
 TRIGGER_IDENTIFIERS = (
     PROBE_TYPE_WORDS + REGISTRATION_CALLS + MODULE_LOOKUP_CALLS + MODULE_LAYOUT_FIELDS + MODULE_BASE_VARIABLES
-    + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,)
+    + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,) + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS
 )
 TRIGGER_SUBSTRINGS = (KALLSYMS_WORD, SYSTEM_MAP)
 # The first-stage prefilter: a file holding none of these words cannot hold a finding. Each starts
@@ -78,7 +88,7 @@ FIRST_STAGE_WORDS = (KPROBE, KRETPROBE, KALLSYMS_WORD)
 
 ALL_NAMES = frozenset(
     (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
-     PERF_EVENT_ATTR, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
+     PERF_EVENT_ATTR, INSTRUCTION_POINTER, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
-    + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+    + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
 )

@@ -82,6 +82,10 @@ class Facts:
     calls: list[Call] = field(default_factory=list)
     id_refs: list[tuple[str, int, Func | None]] = field(default_factory=list)  # non-call uses
     addr_reads: list[AddrRead] = field(default_factory=list)
+    klp_old_names: list[tuple[str, str, int]] = field(default_factory=list)  # (klp_func, string, offset)
+    handled: set[str] = field(default_factory=set)  # probes given a handler (pre_handler, handler, ...)
+    # a handler keeping the probed instruction's address: (variable, offset of "ip", handler)
+    ip_reads: list[tuple[str, int, Func]] = field(default_factory=list)
     jprobes: list[tuple[int, str]] = field(default_factory=list)
     fn_ptr_assigns: list[tuple[str, Any, Func | None]] = field(default_factory=list)
     addr_uses: list[AddrUseEvent] = field(default_factory=list)

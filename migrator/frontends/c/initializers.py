@@ -8,6 +8,7 @@ from typing import Any
 
 from pycparser import c_ast
 
+from migrator.core.names import HANDLER_FIELDS, KLP_OLD_NAME
 from migrator.frontends.c.declare import DeclarationWalk, kprobe_cast
 from migrator.frontends.c.facts import Facts, Func, Locate, Write
 from migrator.frontends.c.types import KRETPROBE, PROBE_FIELDS, CType, is_kprobe
@@ -72,6 +73,10 @@ class InitializerWalk(DeclarationWalk):
                     cur_t = self.t.member(cur_t, d.name)
                     cur_key += "." + d.name
                 last = names[-1]
+                if last.name in HANDLER_FIELDS:
+                    self.f.handled.add(cur_key)
+                if last.name == KLP_OLD_NAME and isinstance(item.expr, c_ast.Constant) and item.expr.type == "string":
+                    self.f.klp_old_names.append((cur_key, item.expr.value.strip('"'), locate(item.expr)))
                 if last.name in PROBE_FIELDS and (is_kprobe(cur_t) or (cur_t is None or not self.t.known_struct(cur_t)) and kprobe_cast(item.expr)):
                     self.f.writes.append(Write(last.name, locate(last), cur_key, item.expr, fn, locate, True, macro,
                                                tuple(self.arms), parent == KRETPROBE))

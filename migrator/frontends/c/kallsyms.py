@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from migrator.core import model as M
-from migrator.frontends.c.facts import strip
+from migrator.core.names import KALLSYMS_WALKS, KLP_OLD_FUNC
+from migrator.frontends.c import resolvers
+from migrator.frontends.c.facts import Facts, strip
 from migrator.frontends.c.shapes import KALLSYMS
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.versions import versions_at
@@ -26,16 +28,20 @@ class KallsymsNames:
     lookups: set[str] = field(default_factory=lambda: {KALLSYMS})  # kallsyms_lookup_name and macros calling it
     wrappers: set[str] = field(default_factory=set)  # functions returning what a lookup returns
     harvested: set[str] = field(default_factory=set)  # pointers that hold kallsyms_lookup_name's address
+    harvesters: set[str] = field(default_factory=set)  # functions handing a harvested pointer out
     parsers: set[str] = field(default_factory=set)  # functions parsing /proc/kallsyms or System.map
     relocators: set[str] = field(default_factory=set)  # functions computing addresses (AddressFunction)
     table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
+    named_by_callers: list[resolvers.NamedByCaller] = field(default_factory=list)  # helper(&kp, "name", h)
+    scans: list[M.SymbolScan] = field(default_factory=list)  # sprint_symbol() loops
 
     def callable_lookups(self) -> set[str]:
         return self.lookups | self.harvested | self.wrappers
 
     def that_matter(self) -> set[str]:
         """Names whose callers must be parsed too."""
-        return self.harvested | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
+        fields = {h.lstrip(".") for h in self.harvested if h.startswith(".")}
+        return self.harvested | fields | self.harvesters | self.wrappers | self.relocators | self.parsers | (self.lookups - {KALLSYMS})
 
 
 def string_value(node: object) -> str | None:
@@ -46,6 +52,18 @@ def string_value(node: object) -> str | None:
         if s.startswith('"') and s.endswith('"'):
             return str(s[1:-1])
     return None
+
+
+def symbol_string(u: Unit, node: object) -> str | None:
+    """The string a symbol_name value stands for: a literal, or an object-like macro whose body is one."""
+    got = string_value(node)
+    v = strip(node)
+    if got is None and isinstance(v, c_ast.ID):
+        m = u.lexed.macros.get(v.name)
+        body = m.body.strip() if m is not None and m.params is None else ""
+        if re.fullmatch(r'"[^"\\]*"', body):
+            return body[1:-1]
+    return got
 
 
 def find_names(u: Unit) -> KallsymsNames:
@@ -75,16 +93,55 @@ def _lookups_and_wrappers(u: Unit, out: KallsymsNames) -> None:
 
 def _harvested(u: Unit, out: KallsymsNames) -> None:
     f = u.facts
-    trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and string_value(w.value) == KALLSYMS}
+    trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and symbol_string(u, w.value) == KALLSYMS}
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)
-    for target, value, _fn in f.fn_ptr_assigns:
-        v = strip(value)
-        if isinstance(v, c_ast.ID) and v.name in out.lookups | out.harvested or (
-                isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID)
-                and v.expr.name == KALLSYMS):
-            out.harvested.add(target)
+    if any(s == KALLSYMS for _k, s, _at in f.klp_old_names):  # livepatch resolved it into old_func
+        out.harvested.add("." + KLP_OLD_FUNC)
+    out.named_by_callers = resolvers.named_by_callers(u, lambda n: symbol_string(u, n))
+    out.scans = resolvers.symbol_scans(u)
+    out.harvesters.update(s.function for s in out.scans if s.looks_for_kallsyms)  # found it by name
+    for n in out.named_by_callers:
+        if n.string == KALLSYMS:
+            out.harvested.update(target for target, _at in n.kept_in)  # a handler keeps regs->ip
+    for _ in range(2):  # through a helper's return or out-parameter, then its caller's variable
+        _handed_out(u, out)
+        for target, value, _fn in f.fn_ptr_assigns:
+            v = strip(value)
+            if isinstance(v, c_ast.ID) and v.name in out.lookups | out.harvested or (
+                    isinstance(v, c_ast.UnaryOp) and v.op == "&" and isinstance(v.expr, c_ast.ID)
+                    and v.expr.name == KALLSYMS) or (
+                    isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.name.name in out.harvesters):
+                out.harvested.add(target)
+    # a pointer kept in a struct field is called through that field of any object of the struct
+    out.harvested.update("." + h.rsplit(".", 1)[1] for h in list(out.harvested) if "." in h)
+
+
+def _copies(f: Facts, name: str) -> set[str]:
+    """``name`` and the variables its value is copied to (``a = name; b = (T)a;``)."""
+    out = {name} if name else set()
+    for _ in range(3):
+        out |= {t for t, v, _fn in f.fn_ptr_assigns if isinstance(x := strip(v), c_ast.ID) and x.name in out}
+    return out
+
+
+def _handed_out(u: Unit, out: KallsymsNames) -> None:
+    """Functions returning a harvested pointer, or storing one through a parameter (``*out = kp.addr``):
+    the caller's ``&var`` argument then holds it."""
+    for fn in u.facts.functions.values():
+        if any(isinstance(r := strip(x), c_ast.ID) and r.name in out.harvested for x in fn.returns):
+            out.harvesters.add(fn.name)
+        params = [i for i, p in enumerate(fn.params) if p in out.harvested]
+        if not params:
+            continue
+        out.harvesters.add(fn.name)
+        for call in u.facts.calls:
+            args = call.node.args.exprs if call.name == fn.name and call.node.args is not None else []
+            for i in params:
+                a = strip(args[i]) if i < len(args) else None
+                if isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.ID):
+                    out.harvested.add(a.expr.name)
 
 
 def _parsers(u: Unit, out: KallsymsNames) -> None:
@@ -115,14 +172,29 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     call_anchors = set()
     for call in f.calls:
         call_anchors.add(call.anchor)
+        if call.name in KALLSYMS_WALKS:
+            model.kallsyms_walks.append(M.KallsymsRef(u.span(call.anchor), call.name,
+                                                      versions=versions_at(u.lexed, call.anchor)))
         if call.name in uses:
             model.kallsyms_refs.append(M.KallsymsRef(
                 u.span(call.anchor), call.name, feeds_probe_addr=id(call.node) in consumed,
                 versions=versions_at(u.lexed, call.anchor)))
-    for name, anchor, _fn in f.id_refs:
-        if name == KALLSYMS and anchor not in call_anchors:
+    # "#define kallsyms_lookup_name my_ptr": the bare name is the module's pointer, not the function
+    aliased = (m := u.lexed.macros.get(KALLSYMS)) is not None and m.params is None
+    # ... and so is a variable of that name, or the module's own function of that name
+    own = KALLSYMS in f.globals or KALLSYMS in u.defined_functions()
+    for name, anchor, fn in f.id_refs:
+        if name == KALLSYMS and anchor not in call_anchors and not (aliased or own or fn and name in fn.locals):
             model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                      versions=versions_at(u.lexed, anchor)))
+    called = {c.name for c in f.calls}
     for r in f.addr_reads:
         if r.target is not None:
-            model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target))
+            model.addr_harvests.append(M.AddrHarvest(r.probe, u.span(r.anchor), r.target,
+                                                     bool(_copies(f, r.target) & called)))
+    model.symbol_scans.extend(names.scans)
+    model.probes_with_handlers.update(f.handled)
+    model.klp_old_names.extend(M.SymbolArgument(k, s, u.span(at)) for k, s, at in f.klp_old_names)
+    for n in names.named_by_callers:
+        model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
+        model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)

@@ -95,9 +95,18 @@ class Origins:
         got = self.classify(val, fn, off, depth + 1)
         self.locate = outer
         if got.kind not in (M.COMPUTED, M.NULL):
+            if got.kind == M.KALLSYMS:  # lookups tried one after another into the same local
+                self._consume_fallbacks(earlier)
             got.via, got.via_at = name, off
             return got
         return M.AddrValue(M.COMPUTED, via=name)
+
+    def _consume_fallbacks(self, assigns: list[tuple[int, Any, Locate]]) -> None:
+        lookups = self.names.callable_lookups()
+        for _off, val, _loc in assigns:
+            v = strip(val)
+            if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.name.name in lookups:
+                self.consumed.add(id(v))
 
     def _macro_value(self, name: str, body: str, fn: Func | None, at: int, depth: int) -> M.AddrValue:
         n = parse_int(body)

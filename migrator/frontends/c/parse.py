@@ -163,7 +163,8 @@ class ConstructParser:
         if pos[0] - 1 >= len(lines):
             return None
         before = "\n".join(lines[: pos[0] - 1] + [lines[pos[0] - 1][: pos[1] - 1]])
-        m = re.search(r"([A-Za-z_]\w*)\s*(\*\s*)*$", before)
+        m = re.search(r"([A-Za-z_]\w*)\s*(\*\s*)*$", before) or re.search(
+            r"\(\s*([A-Za-z_]\w*)\s*(\*\s*)*\)\s*$", before)  # a cast to it: (name_t)x
         if not m:
             return None
         name = m.group(1)

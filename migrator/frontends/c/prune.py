@@ -141,7 +141,7 @@ def prune(text: str) -> str:
         if not keep:
             continue
         if b.name and (not _returns_status(code[b.header:b.start], b.name) or i in paths
-                       or _PATH_RE.search(code, b.start, b.end)):
+                       or _PATH_RE.search(code, b.start, b.end) or _PASSES_ADDR_OUT_RE.search(code, b.start, b.end)):
             names.add(b.name)
         names.update(w for w, value in _ASSIGNED_RE.findall(code, b.start, b.end)
                      if w not in names and _ADDRESS_VALUE_RE.search(value) and _declared_at_file_scope(
@@ -149,6 +149,10 @@ def prune(text: str) -> str:
     for i in _bodies_holding(word_hits(code, names), starts, bodies):
         kept[i] = True  # round two
     return text if all(kept) else _blanked(text, bodies, kept)
+
+
+# a probe's address stored through a pointer parameter: ``*out = (fn_t)kp.addr;``
+_PASSES_ADDR_OUT_RE = re.compile(r"[;{]\s*\*\s*\w+\s*=[^;=]*(?:\.|->)\s*addr\b")
 
 
 def _bodies(code: str) -> list[_Body]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pycparser import c_ast
 
+from migrator.core import names
 from migrator.frontends.c.facts import AddrRead, AddrUseEvent, Call, Facts, Func, Locate, Write, probe_key, strip
 from migrator.frontends.c.initializers import InitializerWalk
 from migrator.frontends.c.types import KRETPROBE, PROBE_FIELDS, is_jprobe, pointee
@@ -178,15 +179,25 @@ class Walker(InitializerWalk):
             self.f.calls.append(Call(callee.name, n, locate(callee), fn, locate, macro))
         elif isinstance(callee, c_ast.UnaryOp) and callee.op == "*" and isinstance(callee.expr, c_ast.ID):
             self.f.calls.append(Call(callee.expr.name, n, locate(callee.expr), fn, locate, macro))
+        elif isinstance(strip(callee), c_ast.StructRef):  # through a field: named ".field", whatever the object
+            field_id = strip(callee).field
+            self.f.calls.append(Call("." + field_id.name, n, locate(field_id), fn, locate, macro))
 
     def _assignment(self, n: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
         lv = n.lvalue
         if n.op == "=" and isinstance(lv, c_ast.ID) and fn is not None:
             fn.assigns.setdefault(lv.name, []).append((locate(lv), n.rvalue, locate))
+        if n.op == "=" and isinstance(lv, c_ast.UnaryOp) and lv.op == "*" and isinstance(lv.expr, c_ast.ID) \
+                and fn is not None and lv.expr.name in fn.params:
+            self._addr_read_target(n.rvalue, lv.expr.name, locate)  # passed out: ``*out = kp.addr``
+        if n.op == "=" and isinstance(lv, c_ast.ID) and fn is not None and (ip := _ip_read(n.rvalue, fn, self.f.globals)) is not None:
+            self.f.ip_reads.append((lv.name, locate(ip), fn))  # (a macro-made header leaves regs undeclared)
         if n.op == "=" and isinstance(lv, (c_ast.ID, c_ast.StructRef)):
             # targets by plain name: calls through them are matched by name
             self._addr_read_target(n.rvalue, probe_key(lv), locate)
             self.f.fn_ptr_assigns.append((probe_key(lv), n.rvalue, fn))
+        if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in names.HANDLER_FIELDS:
+            self.f.handled.add(self.key(lv.name))
         if n.op == "=" and isinstance(lv, c_ast.StructRef) and lv.field.name in PROBE_FIELDS:
             if self._is_probe_access(lv, n.rvalue, fn):
                 base = self.key(lv.name)
@@ -201,6 +212,40 @@ class Walker(InitializerWalk):
         v = strip(value)
         if isinstance(v, c_ast.StructRef) and v.field.name == "addr":
             self.f.addr_reads.append(AddrRead(self.key(v.name), locate(v.field), target))
+        elif isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.args is not None:
+            # a helper that returns the addr of the probe it is given: ``where = probe_address(&kp)``
+            getter = self.f.functions.get(v.name.name)
+            i = _addr_getter_param(getter) if getter is not None else None
+            if i is not None and i < len(v.args.exprs):
+                self.f.addr_reads.append(AddrRead(self.key(v.args.exprs[i]), locate(v.name), target))
+
+
+def _ip_read(value: Any, fn: Func, globals_: dict[str, Any]) -> Any:
+    """The node naming the instruction pointer when ``value`` is a handler's ``regs->ip``
+    (``regs->ip - 1``, ``--regs->ip``, ``instruction_pointer(regs)``), else None."""
+    v = strip(value)
+    if isinstance(v, c_ast.BinaryOp) and v.op in ("+", "-") and isinstance(strip(v.right), c_ast.Constant):
+        v = strip(v.left)
+    if isinstance(v, c_ast.UnaryOp) and v.op in ("--", "++", "p--", "p++"):
+        v = strip(v.expr)
+    if isinstance(v, c_ast.StructRef) and v.type == "->" and v.field.name == names.PT_REGS_IP_FIELD and isinstance(v.name, c_ast.ID) \
+            and (v.name.name in fn.params or v.name.name not in fn.locals and v.name.name not in globals_):
+        return v.field
+    if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.name.name == names.INSTRUCTION_POINTER \
+            and v.args is not None and len(v.args.exprs) == 1:
+        return v.name
+    return None
+
+
+def _addr_getter_param(fn: Func) -> int | None:
+    """The index of the parameter whose ``->addr`` the function returns, if it returns one."""
+    params = list(fn.params)
+    for r in fn.returns:
+        r = strip(r)
+        if isinstance(r, c_ast.StructRef) and r.field.name == "addr" and isinstance(r.name, c_ast.ID) \
+                and r.name.name in params:
+            return params.index(r.name.name)
+    return None
 
 
 def _null_tested_name(cond: Any) -> str | None:

@@ -10,7 +10,7 @@ from pycparser import c_ast
 from migrator.core import model as M
 from migrator.frontends.c.facts import Write, strip
 from migrator.frontends.c.hints import Hints
-from migrator.frontends.c.kallsyms import string_value
+from migrator.frontends.c.kallsyms import symbol_string
 from migrator.frontends.c.origins import Origins
 from migrator.frontends.c.shapes import parse_int
 from migrator.frontends.c.unit import Unit
@@ -37,7 +37,7 @@ class Writes:
             elif w.field == "symbol_name":
                 fw.is_null = isinstance(v, c_ast.ID) and v.name == "NULL" or (
                     isinstance(v, c_ast.Constant) and v.value == "0")
-                fw.string = string_value(w.value)
+                fw.string = symbol_string(self.u, w.value)
                 if fw.string is not None:
                     fw.string_span = self.u.span(w.locate(v))
                 model.symbol_writes.append(fw)
