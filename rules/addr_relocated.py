@@ -134,15 +134,17 @@ def fix(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
 def _stap_loop(w: FieldWrite, ctx: FixContext) -> Plan | Refusal:
     """SystemTap's 2008 loop: table entries get .symbol_name/.offset, the loop stops relocating."""
     from migrator.core.findings import Edit
-    from migrator.fix.kit import Plan, Refusal
+    from migrator.fix.kit import NEEDS_MAP, Plan, Refusal
     from migrator.fix.rewrite import insert_lines_after, insert_statement_after, remove_span
 
     a = w.addr
     assert a is not None
     base = a.arg_texts[2][: -len("address")] if len(a.arg_texts) == 3 and a.arg_texts[2].endswith("address") else ""
     tables = [t for t in ctx.model.probe_tables if t.entries and t.address_member is not None]
-    if not base or len(tables) != 1 or not a.via or w.via_removals is None or ctx.symbols is None:
+    if not base or len(tables) != 1 or not a.via or w.via_removals is None:
         return Refusal(STAP_2008)
+    if ctx.symbols is None:  # only the map is missing
+        return Refusal(NEEDS_MAP)
     table, text = tables[0], ctx.text
     stext = ctx.symbols.address_of("_stext")
     if stext is None:

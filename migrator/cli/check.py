@@ -46,10 +46,20 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     findings = sum(len(r.findings) for r in results)
     failed = sum(1 for r in results for d in r.diagnostics if d.kind in ("io", "internal"))
     if not quiet and fmt == "text":
-        checked = sum(1 for r in results if not r.skipped and not r.diagnostics or r.findings)
+        checked = sum(1 for r in results if analysed(r))
         click.echo(f"{findings} finding{'s' * (findings != 1)} in {len(results)} file{'s' * (len(results) != 1)}"
                    f" ({checked} analysed)" + (f", {failed} could not be read" if failed else ""), err=True)
     sys.exit(2 if failed or patch_failed else 1 if findings else 0)
+
+
+NOT_ANALYSED = ("io", "internal", "limit", "skip")  # Diagnostic kinds of a file that was not analysed
+
+
+def analysed(r) -> bool:  # type: ignore[no-untyped-def]
+    """The front end ran on the file: findings, or no findings with or without parse notes."""
+    if r.findings:
+        return True
+    return not r.skipped and not any(d.kind in NOT_ANALYSED for d in r.diagnostics)
 
 
 def _gather(paths: tuple[str, ...], opts, diff_path: str | None, root: str | None,  # type: ignore[no-untyped-def]

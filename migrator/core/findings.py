@@ -47,10 +47,13 @@ class Finding:
     fix: list[Edit] | None = None
     notes: list[str] = field(default_factory=list)
     subject: Subject | None = field(default=None, repr=False, compare=False)  # the model item, for fixes
+    # Whether `fix` would rewrite it: True, "needs-map" or False; None until migrator.fix.fixability
+    # computes it (check --format json|sarif only).
+    fix_state: bool | str | None = field(default=None, compare=False)
 
     @property
-    def fixable(self) -> bool:
-        return bool(self.fix)
+    def fixable(self) -> bool | str:
+        return self.fix_state if self.fix_state is not None else bool(self.fix)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

@@ -329,6 +329,9 @@ class ProbeModel:
     attach_addrs: list[AddrSite] = field(default_factory=list)
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
+    # Functions whose code compares a value with -EINVAL (``== -EINVAL``/``!= -EINVAL``); "" for file
+    # scope. A harness that expects registration to fail (addr-and-symbol-conflict reads it).
+    einval_compares: set[str] = field(default_factory=set)
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(
         default_factory=dict, repr=False, compare=False)  # see _same_base
 

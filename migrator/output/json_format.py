@@ -18,5 +18,8 @@ def finding_dict(f: Finding) -> dict[str, object]:
 
 
 def write(results: list[FileResult], out: TextIO) -> None:
+    from migrator.fix.fixability import annotate  # JSON and SARIF only: the text path never loads fix code
+
+    annotate(results)
     json.dump([finding_dict(f) for r in results for f in r.findings], out, indent=2)
     out.write("\n")

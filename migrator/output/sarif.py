@@ -20,6 +20,9 @@ SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.IN
 
 
 def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
+    from migrator.fix.fixability import annotate  # JSON and SARIF only: the text path never loads fix code
+
+    annotate(results)
     index = {r.name: i for i, r in enumerate(rules)}
     sarif_rules = [{
         "id": r.code,
@@ -44,6 +47,7 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
                     "region": region(f, fr.source),
                 }}],
                 "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(f, context)},
+                "properties": {"fixable": f.fixable},
             })
     notifications = [_notification(d) for fr in results for d in fr.diagnostics]
     doc = {

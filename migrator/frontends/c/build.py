@@ -12,6 +12,7 @@ record the model's facts (``record``).
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -31,6 +32,7 @@ from migrator.frontends.c.spans import TokenIndex
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.walk import Walker
 
+_EINVAL = re.compile(r"[!=]=\s*-\s*EINVAL\b|\bEINVAL\s*[!=]=")
 RECURSION_LIMIT = 60000  # pycparser needs ~10 frames per nesting level (see DESIGN.md)
 
 
@@ -77,7 +79,20 @@ class _Builder:
         self._second_round(skipped)
         u.macro_exprs = resolve.prepare(u.lexed, u.facts, self.parser, self.decls)
         record.record(u)
+        self._einval_compares()
         return self.model
+
+    def _einval_compares(self) -> None:
+        """The functions that compare a value with -EINVAL (comments and strings masked)."""
+        masked = self.u.lexed.masked
+        for m in _EINVAL.finditer(masked):
+            self.model.einval_compares.add(self._function_at(m.start()))
+
+    def _function_at(self, at: int) -> str:
+        for c in self.u.split.constructs:
+            if c.start <= at < c.end:
+                return c.name if c.kind in ("func", "macrofunc") else ""
+        return ""
 
     def _parse(self, c: Construct) -> Parsed | None:
         """Parse one construct; what fails is listed and read by the token-level fallback."""
