@@ -14,8 +14,9 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
 C_SUFFIXES = (".c", ".h")
 PY_SUFFIXES = (".py",)
-SH_SUFFIXES = (".sh", ".bash")
+SH_SUFFIXES = (".sh", ".bash", ".tc")  # .tc: kselftest ftrace test cases (shell)
 WALK_SUFFIXES = C_SUFFIXES + PY_SUFFIXES + SH_SUFFIXES
+SHEBANG_BYTES = 128  # an extensionless file is walked when its #! line names a shell or Python
 # A file without any of these cannot hold a finding of the C rules. They are searched in one pass
 # by a regex whose first byte is a literal (it runs at memchr speed: 0.6 s over Linux 6.12's 1.3 GB,
 # where each `bytes in` search costs about 1 s). "jprobe" needs no search of its own: a jprobe user
@@ -48,14 +49,40 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
             yield from _listing_errors(errors)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
             for name in sorted(files):
-                if not name.endswith(WALK_SUFFIXES) or name.endswith(BUILD_OUTPUT):
-                    continue
                 path = os.path.join(root, name)
+                if not _walked(name, path):
+                    continue
                 if path in seen or _excluded(path, exclude):
                     continue
                 seen.add(path)
                 yield Candidate(path, False)
         yield from _listing_errors(errors)
+
+
+def _walked(name: str, path: str) -> bool:
+    """A file of a known suffix, or an extensionless script whose #! line names a shell or Python."""
+    if name.endswith(WALK_SUFFIXES):
+        return not name.endswith(BUILD_OUTPUT)
+    if "." in name or os.path.islink(path):
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SHEBANG_BYTES)
+    except OSError:
+        return False
+    return _script_kind(head) is not None
+
+
+def _script_kind(data: bytes) -> str | None:
+    """"py" or "sh" from the #! line, else None."""
+    if not data.startswith(b"#!"):
+        return None
+    first = data.split(b"\n", 1)[0]
+    if b"python" in first:
+        return "py"
+    if re.search(rb"\b(?:ba|da|k|z|a)?sh\b", first):
+        return "sh"
+    return None
 
 
 def _listing_errors(errors: list[OSError]) -> Iterator[tuple[str, str]]:
@@ -101,7 +128,7 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 def worth_parsing(data: bytes, path: str = "") -> bool:
     """Can any rule find something in ``data`` (the bytes of ``path``)? Never wrong when it says no:
     a file it drops holds none of the shapes the front end of its kind looks at."""
-    if TRIGGER_RE.search(data) is None:
+    if TRIGGER_RE.search(data) is None and not _script_reads_map(data, path):
         return False
     if any(p.search(data) for p in _SIGNALS):
         return True
@@ -118,6 +145,12 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
     return _TABLE_ENTRY.search(data) is not None
 
 
+def _script_reads_map(data: bytes, path: str) -> bool:
+    """A script (not C: the C tree is too large for a second first-stage search) naming System.map:
+    it may read addresses out of it without ever saying "kprobe" or "kallsyms"."""
+    return front_end(path, data) != "c" and names.SYSTEM_MAP.encode() in data
+
+
 def _word_at(data: bytes, pattern: re.Pattern[bytes]) -> bool:
     """Does ``pattern`` (ending in \\b) match at the start of a word somewhere in ``data``?"""
     return any(m.start() == 0 or data[m.start() - 1] not in _WORD_BYTES for m in pattern.finditer(data))
@@ -131,10 +164,4 @@ def front_end(path: str, data: bytes) -> str:
         return "py"
     if path.endswith(SH_SUFFIXES):
         return "sh"
-    if data.startswith(b"#!"):
-        first = data.split(b"\n", 1)[0]
-        if b"python" in first:
-            return "py"
-        if re.search(rb"\b(?:ba|da|k|z|a)?sh\b", first):
-            return "sh"
-    return "c"
+    return _script_kind(data) or "c"

@@ -1,0 +1,49 @@
+"""The walk never hides what a front end would report: for every corpus file (corpus/wild too),
+``check DIR`` reports exactly what ``check FILE`` reports for that file."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CORPUS
+
+from migrator.check.discover import walk
+from migrator.check.engine import Options, check_paths
+from migrator.check.registry import all_rules
+
+SOURCE_DIRS = sorted({p.parent for p in CORPUS.rglob("*.expected")})
+
+
+def _findings(paths: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+    opts = Options(rules=list(all_rules()), jobs=1)
+    return {r.path: sorted((f.line, f.column, f.rule) for f in r.findings)
+            for r in check_paths(paths, opts) if r.findings}
+
+
+@pytest.mark.parametrize("folder", SOURCE_DIRS, ids=[str(d.relative_to(CORPUS)) for d in SOURCE_DIRS])
+def test_walk_reports_what_naming_reports(folder):
+    walked = _findings([str(folder)])
+    named: dict[str, list[tuple[int, int, str]]] = {}
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and f.suffix not in (".expected", ".fixed", ".md") and f.name != "GAPS":
+            named.update(_findings([str(f)]))
+    assert walked == named
+
+
+def test_extensionless_scripts_and_tc_files_are_walked(tmp_path):
+    (tmp_path / "tool").write_text("#!/usr/bin/env bash\necho hi\n")
+    (tmp_path / "probe").write_text("#!/usr/bin/python3\nprint(1)\n")
+    (tmp_path / "case.tc").write_text("#!/bin/sh\n")
+    (tmp_path / "Makefile").write_text("all:\n")
+    (tmp_path / "blob").write_bytes(b"\x7fELF")
+    got = {c.path.rsplit("/", 1)[1] for c in walk([str(tmp_path)], []) if not isinstance(c, tuple)}
+    assert got == {"tool", "probe", "case.tc"}
+
+
+def test_a_script_reading_system_map_without_kprobe_is_read(tmp_path):
+    script = tmp_path / "addrs"
+    script.write_text('#!/bin/sh\nMAP=/boot/System.map-$(uname -r)\ngrep " T do_exit$" "$MAP"\n')
+    opts = Options(rules=list(all_rules()), jobs=1)
+    (walked,) = [r for r in check_paths([str(tmp_path)], opts)]
+    (named,) = list(check_paths([str(script)], opts))
+    assert not walked.skipped and not named.skipped
+    assert [f.rule for f in walked.findings] == [f.rule for f in named.findings] == ["kallsyms-parse"]
