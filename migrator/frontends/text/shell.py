@@ -18,7 +18,9 @@ _START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s
 _HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
 _ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+|declare[ \t]+(?:-\w+[ \t]+)*)?"""
                         r"""([A-Za-z_]\w*)=(['"]?)([^\s'"]*)\2[ \t]*(?:[;#].*)?$""", re.M)
-_PATH_RE = re.compile(r"""(?<![\w/.-])(["']?)(""" + re.escape(names.PROC_KALLSYMS) + r"""|(?:[\w./${}-]*/)?"""
+# a path word starts after a separator or a parameter expansion's default ("${1:-/boot/System.map}")
+_PATH_RE = re.compile(r"""(?:(?<![\w/.-])|(?<=:[-=]))(["']?)(""" + re.escape(names.PROC_KALLSYMS)
+                      + r"""|(?:(?!-)[\w./${}-]*/)?"""
                       + re.escape(names.SYSTEM_MAP) + r"""[\w.${}-]*)\1(?![\w/])""")
 _MESSAGE_RE = re.compile(r"\b(?:echo|printf|die|warn|log|error|info)\b")
 
