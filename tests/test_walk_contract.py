@@ -47,3 +47,24 @@ def test_a_script_reading_system_map_without_kprobe_is_read(tmp_path):
     (named,) = list(check_paths([str(script)], opts))
     assert not walked.skipped and not named.skipped
     assert [f.rule for f in walked.findings] == [f.rule for f in named.findings] == ["kallsyms-parse"]
+
+
+@pytest.mark.parametrize("line", [
+    'if [ -f $4/System.map-$1 ]; then',
+    'elif [ -r "/boot/System.map-$(uname -r)" ]; then',
+    '  mv $4/System.map-$1 $4/System.map-$1.old',
+    'cp -v -- "${objtree}/System.map" "${tmpdir}/boot/System.map-${KERNELRELEASE}"',
+    'for file in "${KBUILD_IMAGE}" System.map',
+    '\t( cd $d; rm -f */vmlinux */System.map )',
+])
+def test_a_map_copied_or_tested_is_not_read(run_check, line):
+    assert run_check(f"#!/bin/sh\n{line}\n", "install.sh").findings == []
+
+
+@pytest.mark.parametrize("line", [
+    'MAP=${1:-/boot/System.map-$(uname -r)}',
+    "awk '$3 == \"do_exit\" { print $1 }' /boot/System.map-$(uname -r)",
+    'if grep -q " T foo$" /proc/kallsyms; then',
+])
+def test_a_map_read_is_still_a_finding(run_check, line):
+    assert [f.rule for f in run_check(f"#!/bin/sh\n{line}\n", "addrs.sh").findings] == ["kallsyms-parse"]

@@ -32,8 +32,8 @@ def build(src: Source) -> M.ProbeModel:
     for start, end in lines:
         line = text[start:end]
         for m in _PATH_RE.finditer(line):
-            if _MESSAGE_RE.search(line, 0, m.start()):
-                continue  # a message that names the file
+            if _MESSAGE_RE.search(line, 0, m.start()) or _not_read(line[:m.start()]):
+                continue  # a message that names the file, a file handled or tested, not read
             model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
     if "kprobe_events" not in text:
         return model
@@ -61,6 +61,24 @@ def build(src: Source) -> M.ProbeModel:
         if site is not None:
             model.tracefs_defs.append(site)
     return model
+
+
+# Commands that handle a map as a file (kernel install scripts copy System.map into /boot, package
+# scripts archive it) and file tests ("[ -r /proc/kallsyms ]"): no address is read there.
+_FILE_COMMANDS = frozenset(("cp", "mv", "rm", "ln", "install", "rsync", "tar", "touch", "chmod", "chown", "scp", "for"))
+_FILE_TEST_RE = re.compile(r"(?:^|\s)-[efrsdwxLh]\s+[\"']?$")
+_SEGMENT_RE = re.compile(r"[;|&`]|\$\(|(?<!\$)[({]|\b(?:then|do|else)\b")  # "${VAR}" is a word
+_PREFIX_WORDS = frozenset(("!", "if", "elif", "while", "until", "sudo", "command"))
+
+
+def _not_read(before: str) -> bool:
+    """Is the path word that follows ``before`` on its line a file tested or handled, not read?"""
+    if _FILE_TEST_RE.search(before):
+        return True
+    words = _SEGMENT_RE.split(before)[-1].split()
+    while words and words[0] in _PREFIX_WORDS:
+        words.pop(0)
+    return bool(words) and words[0] in _FILE_COMMANDS
 
 
 def _code_lines(text: str) -> list[tuple[int, int]]:
