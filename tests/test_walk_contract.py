@@ -68,3 +68,23 @@ def test_a_map_copied_or_tested_is_not_read(run_check, line):
 ])
 def test_a_map_read_is_still_a_finding(run_check, line):
     assert [f.rule for f in run_check(f"#!/bin/sh\n{line}\n", "addrs.sh").findings] == ["kallsyms-parse"]
+
+
+@pytest.mark.parametrize(("line", "col"), [
+    ('perf probe -a 0xffffffff81363fb1', 15),
+    ('lttng enable-event -k --function="0x$A" ev', 35),
+    ("bpftrace -e 'kretprobe:0x${A} { exit(); }'", 24),
+])
+def test_a_tracer_cli_given_an_address_is_read_without_saying_kprobe(run_check, line, col):
+    got = [(f.column, f.rule) for f in run_check(f"#!/bin/sh\n{line}\n", "t.sh").findings]
+    assert got == [(col, "cli-probe-addr")]
+
+
+@pytest.mark.parametrize("line", [
+    'perf probe --add "$FUNC"',
+    'lttng enable-event --kernel --probe="${FUNC}+0x8" ev',
+    "bpftrace -e 'kprobe:vfs_read+0x4 { }'",
+    'echo "perf probe 0x10 is an address"',
+])
+def test_a_tracer_cli_given_a_name_is_clean(run_check, line):
+    assert run_check(f"#!/bin/sh\n{line}\n", "t.sh").findings == []

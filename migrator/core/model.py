@@ -302,6 +302,7 @@ class ProbeModel:
     # The other probe layers (Python, shell, user-space loaders): see migrator/py, migrator/text.
     tracefs_defs: list[AddrSite] = field(default_factory=list)
     attach_addrs: list[AddrSite] = field(default_factory=list)
+    cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(

@@ -61,6 +61,10 @@ LIBBCC_ATTACH = "bpf_attach_kprobe"
 LIBBPF_ATTACH_OPTS = "attach_kprobe_opts"
 LIBBPF_PROGRAM_ATTACH_OPTS = "bpf_program__" + LIBBPF_ATTACH_OPTS
 BCC_PROGRAM = "BPF"
+# tracer command lines that place a kprobe from a script: lttng enable-event --probe=/--location=,
+# perf probe --add, bpftrace kprobe:LOCATION
+LTTNG, PERF_PROBE, BPFTRACE = "lttng", "perf probe", "bpftrace"
+CLI_PROBE_TOOLS = (LTTNG, PERF_PROBE, BPFTRACE)
 
 # -- derived trigger sets ------------------------------------------------------------------
 # Identifiers that make C code worth reading (a body holding one is analysed; a construct
@@ -78,7 +82,7 @@ FIRST_STAGE_WORDS = (KPROBE, KRETPROBE, KALLSYMS_WORD)
 
 ALL_NAMES = frozenset(
     (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
-     PERF_EVENT_ATTR, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
+     PERF_EVENT_ATTR, LTTNG, PERF_PROBE, BPFTRACE, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
     + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
 )
