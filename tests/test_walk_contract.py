@@ -88,3 +88,8 @@ def test_a_tracer_cli_given_an_address_is_read_without_saying_kprobe(run_check, 
 ])
 def test_a_tracer_cli_given_a_name_is_clean(run_check, line):
     assert run_check(f"#!/bin/sh\n{line}\n", "t.sh").findings == []
+
+
+def test_a_file_test_needs_the_test_command(run_check):
+    assert [f.rule for f in run_check('#!/bin/sh\ngrep -s " T foo$" /proc/kallsyms\n', "a.sh").findings] == [
+        "kallsyms-parse"]

@@ -66,8 +66,8 @@ def build(src: Source) -> M.ProbeModel:
 
 # Commands that handle a map as a file (kernel install scripts copy System.map into /boot, package
 # scripts archive it) and file tests ("[ -r /proc/kallsyms ]"): no address is read there.
-_FILE_COMMANDS = frozenset(("cp", "mv", "rm", "ln", "install", "rsync", "tar", "touch", "chmod", "chown", "scp", "for"))
-_FILE_TEST_RE = re.compile(r"(?:^|\s)-[efrsdwxLh]\s+[\"']?$")
+_FILE_COMMANDS = frozenset(("cp", "mv", "rm", "ln", "install", "rsync", "tar", "touch", "chmod", "chown", "scp", "cmp", "for"))
+_FILE_TEST_RE = re.compile(r"(?:\[\[?|\btest)\s+(?:!\s+)?-[efrsdwxLh]\s+[\"']?$")
 _SEGMENT_RE = re.compile(r"[;|&`]|\$\(|(?<!\$)[({]|\b(?:then|do|else)\b")  # "${VAR}" is a word
 _PREFIX_WORDS = frozenset(("!", "if", "elif", "while", "until", "sudo", "command"))
 
