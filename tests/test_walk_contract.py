@@ -93,3 +93,15 @@ def test_a_tracer_cli_given_a_name_is_clean(run_check, line):
 def test_a_file_test_needs_the_test_command(run_check):
     assert [f.rule for f in run_check('#!/bin/sh\ngrep -s " T foo$" /proc/kallsyms\n', "a.sh").findings] == [
         "kallsyms-parse"]
+
+
+@pytest.mark.parametrize(("script", "cols"), [
+    ('A=$(awk \'$3=="f"{print $1}\' /boot/System.map-$(uname -r))\nmodprobe m at=${A} n=3\n', [15]),
+    ("insmod m.ko where=0xffffffff81363fb1 offset=0x10 name=ip_rcv\n", [19]),
+    ('echo "insmod m.ko at=0xffffffff81363fb1"\n', []),
+    ("B=5\ninsmod m.ko n=$B\n", []),
+])
+def test_module_parameters_given_kernel_addresses(run_check, script, cols):
+    got = [(f.line, f.column) for f in run_check("#!/bin/sh\n" + script, "load.sh").findings
+           if f.rule == "modparam-kaddr"]
+    assert [c for _, c in got] == cols

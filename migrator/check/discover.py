@@ -109,7 +109,7 @@ _C_SIGNALS = (re.compile(re.escape(f'"{names.PROC_KALLSYMS}"'.encode())),
               re.compile(names.LIBBPF_ATTACH_OPTS.encode() + rb"\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"),
               re.compile(rb"\.section\s*=\s*\""))
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
-_SCRIPT_WORDS = tuple(w.encode() for w in (names.SYSTEM_MAP, *names.CLI_PROBE_TOOLS))
+_SCRIPT_WORDS = tuple(w.encode() for w in (names.SYSTEM_MAP, *names.CLI_PROBE_TOOLS, *names.MODULE_LOADERS))
 _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
                   *(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:]),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
@@ -149,7 +149,7 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
 
 def _script_reads_map(data: bytes, path: str) -> bool:
     """A script (not C: the C tree is too large for a second first-stage search) naming System.map or
-    running a tracer's command line: it may place a probe by address without ever saying "kprobe"."""
+    running a tracer or a module loader: it may place a probe by address without ever saying "kprobe"."""
     return front_end(path, data) != "c" and any(w in data for w in _SCRIPT_WORDS)
 
 

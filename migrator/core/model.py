@@ -303,6 +303,7 @@ class ProbeModel:
     tracefs_defs: list[AddrSite] = field(default_factory=list)
     attach_addrs: list[AddrSite] = field(default_factory=list)
     cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
+    modparam_addrs: list[Located] = field(default_factory=list)  # insmod/modprobe NAME=address (name: the variable)
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(

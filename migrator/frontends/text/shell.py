@@ -12,7 +12,7 @@ import re
 from migrator.core import model as M
 from migrator.core import names
 from migrator.core.source import Source
-from migrator.frontends.text import cli, tracefs
+from migrator.frontends.text import cli, modparam, tracefs
 
 _START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*""")
 _HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
@@ -36,6 +36,7 @@ def build(src: Source) -> M.ProbeModel:
                 continue  # a message that names the file, a file handled or tested, not read
             model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
     cli.find(text, lines, model)
+    modparam.find(text, cli.commands(text, lines), model)
     if "kprobe_events" not in text:
         return model
     starts: list[int] = []
