@@ -105,3 +105,13 @@ def test_module_parameters_given_kernel_addresses(run_check, script, cols):
     got = [(f.line, f.column) for f in run_check("#!/bin/sh\n" + script, "load.sh").findings
            if f.rule == "modparam-kaddr"]
     assert [c for _, c in got] == cols
+
+
+@pytest.mark.parametrize(("line", "cols"), [
+    ('printf "#define A_%s 0x%lx\\n" "$s" "$a"', [22]),
+    ("echo '#define OFF 0x10'", []),
+    ('echo "#define A 0x${a}" # and 0x$b', [17]),
+])
+def test_headers_generated_from_a_symbol_file(run_check, line, cols):
+    script = f"#!/bin/sh\na=$(grep do_exit /proc/kallsyms)\n{line}\n"
+    assert [f.column for f in run_check(script, "gen.sh").findings if f.rule == "sysmap-header-gen"] == cols

@@ -304,6 +304,7 @@ class ProbeModel:
     attach_addrs: list[AddrSite] = field(default_factory=list)
     cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
     modparam_addrs: list[Located] = field(default_factory=list)  # insmod/modprobe NAME=address (name: the variable)
+    generated_addrs: list[Located] = field(default_factory=list)  # "#define X 0x$a" printed from a symbol file
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(

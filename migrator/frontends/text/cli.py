@@ -46,7 +46,7 @@ def find(text: str, lines: list[tuple[int, int]], model: M.ProbeModel) -> None:
     for start, end in commands(text, lines):
         cmd = text[start:end]
         for tool, tool_re in _TOOL_RE.items():
-            at = next((m for m in tool_re.finditer(cmd) if not _quoted(cmd[:m.start()])), None)
+            at = next((m for m in tool_re.finditer(cmd) if not open_quote(cmd[:m.start()])), None)
             if at is None:
                 continue  # not run here (named in a message or a string)
             for m in _TOOL_ADDRESS[tool].finditer(cmd, at.end()):
@@ -54,12 +54,12 @@ def find(text: str, lines: list[tuple[int, int]], model: M.ProbeModel) -> None:
                 model.cli_probe_addrs.append(M.Located(span, tool, m.group(1)))
 
 
-def _quoted(before: str) -> bool:
-    """Does a quoted string opened in ``before`` go on past its end?"""
+def open_quote(before: str) -> str:
+    """The quote of a string opened in ``before`` and still open at its end, or ""."""
     quote = ""
     for c in before:
         if quote:
             quote = "" if c == quote else quote
         elif c in "'\"":
             quote = c
-    return bool(quote)
+    return quote

@@ -12,7 +12,7 @@ import re
 from migrator.core import model as M
 from migrator.core import names
 from migrator.core.source import Source
-from migrator.frontends.text import cli, modparam, tracefs
+from migrator.frontends.text import cli, genheader, modparam, tracefs
 
 _START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*""")
 _HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
@@ -37,6 +37,7 @@ def build(src: Source) -> M.ProbeModel:
             model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
     cli.find(text, lines, model)
     modparam.find(text, cli.commands(text, lines), model)
+    genheader.find(text, lines, model)
     if "kprobe_events" not in text:
         return model
     starts: list[int] = []
