@@ -115,3 +115,19 @@ def test_module_parameters_given_kernel_addresses(run_check, script, cols):
 def test_headers_generated_from_a_symbol_file(run_check, line, cols):
     script = f"#!/bin/sh\na=$(grep do_exit /proc/kallsyms)\n{line}\n"
     assert [f.column for f in run_check(script, "gen.sh").findings if f.rule == "sysmap-header-gen"] == cols
+
+
+def test_kprobe_multi_by_address_and_the_ftrace_list(run_check):
+    text = """#include <bpf/bpf.h>
+#define L "/sys/kernel/debug/tracing/available_filter_functions_addrs"
+void f(struct bpf_link_info *info, unsigned long *w)
+{
+	struct bpf_link_create_opts o = {};
+	FILE *fp = fopen(L, "r");
+	info->kprobe_multi.addrs = (__u64)w;
+	o.kprobe_multi.addrs = w;
+	o.kprobe_multi.addrs = NULL;
+}
+"""
+    got = [(f.line, f.column, f.rule) for f in run_check(text, "l.c").findings]
+    assert got == [(6, 19, "ftrace-addrs-parse"), (8, 25, "kprobe-multi-addrs")]

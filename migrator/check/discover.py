@@ -101,7 +101,7 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 # tried byte by byte and cost more than the first stage.
 _SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
     names.KALLSYMS_LOOKUP, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
-    names.KPROBE_EVENTS,
+    names.KPROBE_EVENTS, names.FTRACE_ADDRS_FILE,
 )) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
 # C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);
 # a SystemTap probe table entry's section (".section=\".text\"" of a module, "" of an absolute address)
@@ -114,6 +114,7 @@ _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
                   *(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:]),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
 _PERF_ADDR = re.compile(b"(?:" + b"|".join(f.encode() for f in names.PERF_KPROBE_ADDR_FIELDS) + rb")\s*=")  # with perf_event in the file: the kprobe PMU
+_MULTI_ADDRS = re.compile(rb"addrs\s*=[^=]")  # with kprobe_multi in the file: a link's address array
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 # a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
@@ -137,6 +138,8 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
     if any(p.search(data) for p in (_C_SIGNALS if front_end(path, data) == "c" else _OTHER_SIGNALS)):
         return True
     if _PERF_ADDR.search(data) and names.PERF_EVENT.encode() in data:
+        return True
+    if names.KPROBE_MULTI.encode() in data and _MULTI_ADDRS.search(data):
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (

@@ -305,6 +305,8 @@ class ProbeModel:
     cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
     modparam_addrs: list[Located] = field(default_factory=list)  # insmod/modprobe NAME=address (name: the variable)
     generated_addrs: list[Located] = field(default_factory=list)  # "#define X 0x$a" printed from a symbol file
+    multi_addrs: list[Located] = field(default_factory=list)  # kprobe_multi opts' addrs given an array (name: opts)
+    ftrace_addr_paths: list[Located] = field(default_factory=list)  # available_filter_functions_addrs read
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(

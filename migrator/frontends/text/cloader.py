@@ -18,9 +18,9 @@ from migrator.core.source import Source
 from migrator.frontends.c import bulk
 from migrator.frontends.c.lex import blank
 from migrator.frontends.c.shapes import parse_int
-from migrator.frontends.text import tracefs
+from migrator.frontends.text import kmulti, tracefs
 
-TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS)
+TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS, names.KPROBE_MULTI)
 _ATTACH_RE = re.compile(r"\b" + names.LIBBPF_PROGRAM_ATTACH_OPTS + r"\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
                         r"(?:NULL|0))\s*,\s*&\s*(\w+)\s*\)")
 _ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0", "a": "\a", "b": "\b",
@@ -67,6 +67,8 @@ def scan(src: Source, model: M.ProbeModel) -> None:
         _libbpf(masked, model)
     if names.PERF_EVENT_ATTR in text and any(f in text for f in names.PERF_KPROBE_ADDR_FIELDS):
         _perf(masked, model)
+    if names.KPROBE_MULTI in text:
+        kmulti.scan(masked, model)
 
 
 def c_string_value(raw: str) -> tuple[str, list[int], list[bool]]:
