@@ -22,7 +22,7 @@ def test_catalog_is_complete():
         "addr-literal", "addr-kallsyms", "addr-function-ref", "addr-relocated", "addr-computed",
         "addr-and-symbol-conflict", "offset-without-symbol", "relocation-helper", "embedded-symbol-table",
         "kallsyms-kprobe-trick", "kallsyms-lookup-use", "kallsyms-parse", "jprobe", "tracefs-addr",
-        "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table", "cli-probe-addr", "modparam-kaddr", "sysmap-header-gen", "kprobe-multi-addrs", "ftrace-addrs-parse",
+        "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table", "cli-probe-addr", "modparam-kaddr", "sysmap-header-gen", "kprobe-multi-addrs", "ftrace-addrs-parse", "generated-probe-addr",
     }
     assert len({r.code for r in RULES}) == len(RULES)
 

@@ -131,3 +131,12 @@ void f(struct bpf_link_info *info, unsigned long *w)
 """
     got = [(f.line, f.column, f.rule) for f in run_check(text, "l.c").findings]
     assert got == [(6, 19, "ftrace-addrs-parse"), (8, 25, "kprobe-multi-addrs")]
+
+
+@pytest.mark.parametrize(("text", "name", "cols"), [
+    ('#include <linux/kprobes.h>\nvoid f(struct kprobe *kp) { pr_info("kp.addr = %p\\n", kp->addr); }\n', "m.c", []),
+    ('#include <stdio.h>\n/* kprobe */\nvoid f(void) { printf("p->addr = (void *)%lu;\\n", 1UL); }\n', "g.c", [27]),
+    ('import sys\n# kprobe\nsys.stdout.write("kp.addr = NULL;\\n%s" % "")\n', "g.py", []),
+])
+def test_generated_probe_addr(run_check, text, name, cols):
+    assert [f.column for f in run_check(text, name).findings if f.rule == "generated-probe-addr"] == cols

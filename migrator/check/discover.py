@@ -115,6 +115,7 @@ _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
 _PERF_ADDR = re.compile(b"(?:" + b"|".join(f.encode() for f in names.PERF_KPROBE_ADDR_FIELDS) + rb")\s*=")  # with perf_event in the file: the kprobe PMU
 _MULTI_ADDRS = re.compile(rb"addrs\s*=[^=]")  # with kprobe_multi in the file: a link's address array
+_EMITTED_ADDR = re.compile(rb"addr\s*=[^;\"\n]*%[^\n;]*;")  # a generator printing "kp.addr = ...%...;"
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 # a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
@@ -140,6 +141,8 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
     if _PERF_ADDR.search(data) and names.PERF_EVENT.encode() in data:
         return True
     if names.KPROBE_MULTI.encode() in data and _MULTI_ADDRS.search(data):
+        return True
+    if _EMITTED_ADDR.search(data):
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (

@@ -305,6 +305,7 @@ class ProbeModel:
     cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
     modparam_addrs: list[Located] = field(default_factory=list)  # insmod/modprobe NAME=address (name: the variable)
     generated_addrs: list[Located] = field(default_factory=list)  # "#define X 0x$a" printed from a symbol file
+    generated_probe_addrs: list[Located] = field(default_factory=list)  # printed C: ".addr = ...%...;"
     multi_addrs: list[Located] = field(default_factory=list)  # kprobe_multi opts' addrs given an array (name: opts)
     ftrace_addr_paths: list[Located] = field(default_factory=list)  # available_filter_functions_addrs read
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)

@@ -18,7 +18,7 @@ from migrator.core.source import Source
 from migrator.frontends.c import bulk
 from migrator.frontends.c.lex import blank
 from migrator.frontends.c.shapes import parse_int
-from migrator.frontends.text import kmulti, tracefs
+from migrator.frontends.text import generated, kmulti, tracefs
 
 TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS, names.KPROBE_MULTI)
 _ATTACH_RE = re.compile(r"\b" + names.LIBBPF_PROGRAM_ATTACH_OPTS + r"\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
@@ -56,9 +56,10 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
 
 def scan(src: Source, model: M.ProbeModel) -> None:
     text = bulk.strip(src.text)  # the data tables of a SystemTap symbol file hold no loader
-    if not wanted(text):
+    if not wanted(text) and not generated.wanted(text):
         return
     masked, strings = _mask(text)
+    generated.find(masked, model)
     if "kprobe_events" in text:
         for at, raw in strings:
             if _DEF_HEAD.search(raw):
