@@ -140,3 +140,8 @@ void f(struct bpf_link_info *info, unsigned long *w)
 ])
 def test_generated_probe_addr(run_check, text, name, cols):
     assert [f.column for f in run_check(text, name).findings if f.rule == "generated-probe-addr"] == cols
+
+
+def test_the_kernel_creating_the_ftrace_list_is_not_reading_it(run_check):
+    text = '#include <linux/kprobes.h>\nvoid f(void) { trace_create_file("available_filter_functions_addrs", 0444); }\n'
+    assert run_check(text, "ftrace.c").findings == []

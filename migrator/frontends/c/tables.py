@@ -15,7 +15,8 @@ from migrator.frontends.c.lex import Lexed, Token
 
 PATH_RE = re.compile(r'^"(?:' + re.escape(names.PROC_KALLSYMS) + r'|(?:[\w./%-]*/)?' + re.escape(names.SYSTEM_MAP)
                      + r'(?:[-.%][^"\s]*)?)"$')
-FTRACE_ADDRS_RE = re.compile(r'^"(?:[\w./-]*/)?' + re.escape(names.FTRACE_ADDRS_FILE) + '"$')
+# a path ("/sys/kernel/tracing/...", "/..." after a macro): the bare name is the kernel creating the file
+FTRACE_ADDRS_RE = re.compile(r'^"[\w./-]*/' + re.escape(names.FTRACE_ADDRS_FILE) + '"$')
 SYMBOL_RE = re.compile(r'^"[A-Za-z_.$][\w.$]*"$')
 NOT_SYMBOL_FIELDS = frozenset(("module", "section", "mod", "sec", "modname", "pp", "secname", "file"))
 PROBE_TYPES = frozenset(names.PROBE_STRUCTS)
