@@ -145,3 +145,17 @@ def test_generated_probe_addr(run_check, text, name, cols):
 def test_the_kernel_creating_the_ftrace_list_is_not_reading_it(run_check):
     text = '#include <linux/kprobes.h>\nvoid f(void) { trace_create_file("available_filter_functions_addrs", 0444); }\n'
     assert run_check(text, "ftrace.c").findings == []
+
+
+def test_a_library_forwarding_its_callers_addrs_is_not_attaching_by_address(run_check):
+    text = """#include <bpf/bpf.h>
+int f(const struct bpf_kprobe_multi_opts *opts, struct bpf_kprobe_multi_opts *o2)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	const unsigned long *addrs = OPTS_GET(opts, addrs, false);
+	lopts.kprobe_multi.addrs = addrs;
+	lopts.kprobe_multi.addrs = o2->addrs;
+	return 0;
+}
+"""
+    assert run_check(text, "lib.c").findings == []

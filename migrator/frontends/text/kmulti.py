@@ -17,6 +17,7 @@ _TYPES = "|".join(names.KPROBE_MULTI_OPTS)
 _DECL_RE = re.compile(r"\bLIBBPF_OPTS\s*\(\s*(?:" + _TYPES + r")\s*,\s*(\w+)|\bstruct\s+(?:" + _TYPES + r")\s+(\w+)")
 _ITEM_RE = re.compile(r"\.\s*addrs\s*=\s*([^,;)]+)")
 _NULL = ("0", "NULL", "nullptr")
+_OPTS_FIELD_RE = re.compile(r"\w+\s*(?:\.|->)\s*addrs")  # another options object's addrs
 
 
 def scan(masked: str, model: M.ProbeModel) -> None:
@@ -33,7 +34,16 @@ def scan(masked: str, model: M.ProbeModel) -> None:
     write = re.compile(r"\b(" + "|".join(map(re.escape, sorted(objects)))
                        + r")\s*(?:\.|->)\s*(?:" + names.KPROBE_MULTI + r"\s*\.\s*)?addrs\s*=(?!=)\s*([^;]+);")
     for m in write.finditer(masked):
-        _site(model, m, m.group(1), 2)
+        if not _forwarded(masked, m.group(2).strip()):
+            _site(model, m, m.group(1), 2)
+
+
+def _forwarded(masked: str, value: str) -> bool:
+    """Is the value the caller's own addrs passed on (libbpf copying its options into the link's)?"""
+    if _OPTS_FIELD_RE.fullmatch(value):
+        return True
+    return bool(re.fullmatch(r"\w+", value)) and re.search(
+        r"\b" + value + r"\s*=\s*OPTS_GET\s*\(\s*\w+\s*,\s*addrs\b", masked) is not None
 
 
 def _site(model: M.ProbeModel, m: re.Match[str], name: str, group: int = 1) -> None:
