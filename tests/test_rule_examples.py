@@ -23,7 +23,8 @@ def test_catalog_is_complete():
         "addr-and-symbol-conflict", "offset-without-symbol", "relocation-helper", "embedded-symbol-table",
         "kallsyms-kprobe-trick", "kallsyms-lookup-use", "kallsyms-parse", "jprobe", "tracefs-addr",
         "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table", "kallsyms-walk", "kprobe-as-resolver",
-        "sprint-symbol-scan", "kprobe-addr-harvest", "livepatch-resolver-trick",
+        "sprint-symbol-scan", "kprobe-addr-harvest", "livepatch-resolver-trick", "cli-probe-addr", "modparam-kaddr",
+        "sysmap-header-gen", "kprobe-multi-addrs", "ftrace-addrs-parse", "generated-probe-addr",
     }
     assert len({r.code for r in RULES}) == len(RULES)
 

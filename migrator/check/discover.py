@@ -14,8 +14,9 @@ SKIP_DIRS = frozenset((".git", ".hg", ".svn", ".tmp_versions", "__pycache__", ".
                        "node_modules", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"))
 C_SUFFIXES = (".c", ".h")
 PY_SUFFIXES = (".py",)
-SH_SUFFIXES = (".sh", ".bash")
+SH_SUFFIXES = (".sh", ".bash", ".tc")  # .tc: kselftest ftrace test cases (shell)
 WALK_SUFFIXES = C_SUFFIXES + PY_SUFFIXES + SH_SUFFIXES
+SHEBANG_BYTES = 128  # an extensionless file is walked when its #! line names a shell or Python
 # A file without any of these cannot hold a finding of the C rules. They are searched in one pass
 # by a regex whose first byte is a literal (it runs at memchr speed: 0.6 s over Linux 6.12's 1.3 GB,
 # where each `bytes in` search costs about 1 s). "jprobe" needs no search of its own: a jprobe user
@@ -48,14 +49,40 @@ def walk(paths: list[str], exclude: list[str]) -> Iterator[Candidate | tuple[str
             yield from _listing_errors(errors)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
             for name in sorted(files):
-                if not name.endswith(WALK_SUFFIXES) or name.endswith(BUILD_OUTPUT):
-                    continue
                 path = os.path.join(root, name)
+                if not _walked(name, path):
+                    continue
                 if path in seen or _excluded(path, exclude):
                     continue
                 seen.add(path)
                 yield Candidate(path, False)
         yield from _listing_errors(errors)
+
+
+def _walked(name: str, path: str) -> bool:
+    """A file of a known suffix, or an extensionless script whose #! line names a shell or Python."""
+    if name.endswith(WALK_SUFFIXES):
+        return not name.endswith(BUILD_OUTPUT)
+    if "." in name or os.path.islink(path):
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SHEBANG_BYTES)
+    except OSError:
+        return False
+    return _script_kind(head) is not None
+
+
+def _script_kind(data: bytes) -> str | None:
+    """"py" or "sh" from the #! line, else None."""
+    if not data.startswith(b"#!"):
+        return None
+    first = data.split(b"\n", 1)[0]
+    if b"python" in first:
+        return "py"
+    if re.search(rb"\b(?:ba|da|k|z|a)?sh\b", first):
+        return "sh"
+    return None
 
 
 def _listing_errors(errors: list[OSError]) -> Iterator[tuple[str, str]]:
@@ -73,8 +100,8 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 # is its own regex starting with a literal, tried cheapest first: one alternation of them all is
 # tried byte by byte and cost more than the first stage.
 _SIGNALS = tuple(re.compile(re.escape(w.encode())) for w in (
-    names.KALLSYMS_LOOKUP, *names.KALLSYMS_WALKS, *names.SYMBOL_SCAN_CALLS, names.JPROBE, names.SYSTEM_MAP, *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES,
-    names.KPROBE_EVENTS,
+    names.KALLSYMS_LOOKUP, *names.KALLSYMS_WALKS, *names.SYMBOL_SCAN_CALLS, names.JPROBE, names.SYSTEM_MAP,
+    *names.MODULE_LAYOUT_FIELDS, *names.MODULE_BASE_VARIABLES, names.KPROBE_EVENTS, names.FTRACE_ADDRS_FILE,
 )) + (re.compile(names.RELOCATE_STEM.encode() + rb"\w*\s*\("),)
 # C: a kallsyms path is a string literal; the libbpf attach call with no function name (NULL or 0);
 # a SystemTap probe table entry's section (".section=\".text\"" of a module, "" of an absolute address)
@@ -82,9 +109,13 @@ _C_SIGNALS = (re.compile(re.escape(f'"{names.PROC_KALLSYMS}"'.encode())),
               re.compile(names.LIBBPF_ATTACH_OPTS.encode() + rb"\s*\(\s*[^,;]+?,\s*(?:NULL|0|\()"),
               re.compile(rb"\.section\s*=\s*\""))
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
+_SCRIPT_WORDS = tuple(w.encode() for w in (names.SYSTEM_MAP, *names.CLI_PROBE_TOOLS, *names.MODULE_LOADERS))
 _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
+                  *(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:]),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
 _PERF_ADDR = re.compile(b"(?:" + b"|".join(f.encode() for f in names.PERF_KPROBE_ADDR_FIELDS) + rb")\s*=")  # with perf_event in the file: the kprobe PMU
+_MULTI_ADDRS = re.compile(rb"addrs\s*=[^=]")  # with kprobe_multi in the file: a link's address array
+_EMITTED_ADDR = re.compile(rb"addr\s*=[^;\"\n]*%[^\n;]*;")  # a generator printing "kp.addr = ...%...;"
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 _ADDR_FIELD_WRITE = re.compile(rb"(?:\.|->)\s*addr\s*=[^=]")
 # a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
@@ -102,13 +133,17 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 def worth_parsing(data: bytes, path: str = "") -> bool:
     """Can any rule find something in ``data`` (the bytes of ``path``)? Never wrong when it says no:
     a file it drops holds none of the shapes the front end of its kind looks at."""
-    if TRIGGER_RE.search(data) is None:
+    if TRIGGER_RE.search(data) is None and not _script_reads_map(data, path):
         return False
     if any(p.search(data) for p in _SIGNALS):
         return True
     if any(p.search(data) for p in (_C_SIGNALS if front_end(path, data) == "c" else _OTHER_SIGNALS)):
         return True
     if _PERF_ADDR.search(data) and names.PERF_EVENT.encode() in data:
+        return True
+    if names.KPROBE_MULTI.encode() in data and _MULTI_ADDRS.search(data):
+        return True
+    if _EMITTED_ADDR.search(data):
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
     if _ADDR_WRITE.search(data) and _ADDR_FIELD_WRITE.search(data) and (
@@ -119,6 +154,12 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
     if any(_word_at(data, p) for p in _WORD_SIGNALS):
         return True
     return _TABLE_ENTRY.search(data) is not None
+
+
+def _script_reads_map(data: bytes, path: str) -> bool:
+    """A script (not C: the C tree is too large for a second first-stage search) naming System.map or
+    running a tracer or a module loader: it may place a probe by address without ever saying "kprobe"."""
+    return front_end(path, data) != "c" and any(w in data for w in _SCRIPT_WORDS)
 
 
 def _word_at(data: bytes, pattern: re.Pattern[bytes]) -> bool:
@@ -134,10 +175,4 @@ def front_end(path: str, data: bytes) -> str:
         return "py"
     if path.endswith(SH_SUFFIXES):
         return "sh"
-    if data.startswith(b"#!"):
-        first = data.split(b"\n", 1)[0]
-        if b"python" in first:
-            return "py"
-        if re.search(rb"\b(?:ba|da|k|z|a)?sh\b", first):
-            return "sh"
-    return "c"
+    return _script_kind(data) or "c"

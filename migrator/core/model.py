@@ -327,6 +327,12 @@ class ProbeModel:
     # The other probe layers (Python, shell, user-space loaders): see migrator/py, migrator/text.
     tracefs_defs: list[AddrSite] = field(default_factory=list)
     attach_addrs: list[AddrSite] = field(default_factory=list)
+    cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
+    modparam_addrs: list[Located] = field(default_factory=list)  # insmod/modprobe NAME=address (name: the variable)
+    generated_addrs: list[Located] = field(default_factory=list)  # "#define X 0x$a" printed from a symbol file
+    generated_probe_addrs: list[Located] = field(default_factory=list)  # printed C: ".addr = ...%...;"
+    multi_addrs: list[Located] = field(default_factory=list)  # kprobe_multi opts' addrs given an array (name: opts)
+    ftrace_addr_paths: list[Located] = field(default_factory=list)  # available_filter_functions_addrs read
     site_notes: dict[int, str] = field(default_factory=dict)  # finding offset -> note (embedded C)
     syntax_error: str = ""  # the file is not valid in its language; only string-level checks ran
     # Functions whose code compares a value with -EINVAL (``== -EINVAL``/``!= -EINVAL``); "" for file

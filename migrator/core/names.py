@@ -71,6 +71,16 @@ LIBBCC_ATTACH = "bpf_attach_kprobe"
 LIBBPF_ATTACH_OPTS = "attach_kprobe_opts"
 LIBBPF_PROGRAM_ATTACH_OPTS = "bpf_program__" + LIBBPF_ATTACH_OPTS
 BCC_PROGRAM = "BPF"
+# tracer command lines that place a kprobe from a script: lttng enable-event --probe=/--location=,
+# perf probe --add, bpftrace kprobe:LOCATION
+LTTNG, PERF_PROBE, BPFTRACE = "lttng", "perf probe", "bpftrace"
+CLI_PROBE_TOOLS = (LTTNG, PERF_PROBE, BPFTRACE)
+MODULE_LOADERS = ("insmod", "modprobe")  # NAME=VALUE module parameters on their command line
+# kprobe_multi links (Linux 5.18): libbpf's options and bpf_link_create()'s, both with an addrs array
+KPROBE_MULTI = "kprobe_multi"
+KPROBE_MULTI_OPTS = ("bpf_kprobe_multi_opts", "bpf_link_create_opts")
+# ftrace's "address name" list of the functions it can trace (Linux 6.6)
+FTRACE_ADDRS_FILE = "available_filter_functions_addrs"
 
 # -- derived trigger sets ------------------------------------------------------------------
 # Identifiers that make C code worth reading (a body holding one is analysed; a construct
@@ -80,7 +90,7 @@ TRIGGER_IDENTIFIERS = (
     PROBE_TYPE_WORDS + REGISTRATION_CALLS + MODULE_LOOKUP_CALLS + MODULE_LAYOUT_FIELDS + MODULE_BASE_VARIABLES
     + TEXT_BASES + RELOCATION_HELPERS + (KALLSYMS_LOOKUP,) + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS
 )
-TRIGGER_SUBSTRINGS = (KALLSYMS_WORD, SYSTEM_MAP)
+TRIGGER_SUBSTRINGS = (KALLSYMS_WORD, SYSTEM_MAP, FTRACE_ADDRS_FILE)
 # The first-stage prefilter: a file holding none of these words cannot hold a finding. Each starts
 # with "k" so the regex starts with a literal byte (memchr speed). "jprobe" needs no word of its
 # own: every jprobe user includes <linux/kprobes.h>.
@@ -88,7 +98,9 @@ FIRST_STAGE_WORDS = (KPROBE, KRETPROBE, KALLSYMS_WORD)
 
 ALL_NAMES = frozenset(
     (KALLSYMS_LOOKUP, KALLSYMS_WORD, PROC_KALLSYMS, SYSTEM_MAP, PROBE_ADDRESS_TYPE, KPROBE_EVENTS, PERF_EVENT,
-     PERF_EVENT_ATTR, INSTRUCTION_POINTER, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS, LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
+     PERF_EVENT_ATTR, INSTRUCTION_POINTER, LTTNG, PERF_PROBE, BPFTRACE, LIBBCC_ATTACH, LIBBPF_ATTACH_OPTS,
+     LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
-    + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+    + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + MODULE_LOADERS + KPROBE_MULTI_OPTS
+    + (KPROBE_MULTI, FTRACE_ADDRS_FILE) + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
 )

@@ -44,7 +44,7 @@ _KP_BEFORE_RE = re.compile(r"\bkp\s*(?:\.|->)$")
 # {0xffff..., "name"} and {"name", 0xffff...}: two regexes, each starting with a literal (fast)
 _TABLE_ENTRY_RES = (re.compile(r"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\""), re.compile(r"\"\s*,\s*0x[0-9a-fA-F]{4,}"))
 _RELOCATE_RE = re.compile(names.RELOCATE_STEM, re.IGNORECASE)
-_PATH_RE = re.compile("|".join(re.escape(f) for f in names.SYMBOL_FILES))
+_PATH_RE = re.compile("|".join(re.escape(f) for f in (*names.SYMBOL_FILES, names.FTRACE_ADDRS_FILE)))
 # a header made only of these returns no address: "static int __init relocate_all(...)"
 STATUS_HEADER_WORDS = frozenset("static inline extern const int void bool _Bool char short signed".split())
 # A body: "{" alone in column 1 up to the next "}" in column 1 (kernel style).

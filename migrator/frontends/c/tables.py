@@ -15,6 +15,8 @@ from migrator.frontends.c.lex import Lexed, Token
 
 PATH_RE = re.compile(r'^"(?:' + re.escape(names.PROC_KALLSYMS) + r'|(?:[\w./%-]*/)?' + re.escape(names.SYSTEM_MAP)
                      + r'(?:[-.%][^"\s]*)?)"$')
+# a path ("/sys/kernel/tracing/...", "/..." after a macro): the bare name is the kernel creating the file
+FTRACE_ADDRS_RE = re.compile(r'^"[\w./-]*/' + re.escape(names.FTRACE_ADDRS_FILE) + '"$')
 SYMBOL_RE = re.compile(r'^"[A-Za-z_.$][\w.$]*"$')
 NOT_SYMBOL_FIELDS = frozenset(("module", "section", "mod", "sec", "modname", "pp", "secname", "file"))
 PROBE_TYPES = frozenset(names.PROBE_STRUCTS)
@@ -29,10 +31,15 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
     for t in lexed.tokens:
         if t.kind == "str" and PATH_RE.match(t.value):
             model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
+        elif t.kind == "str" and FTRACE_ADDRS_RE.match(t.value):
+            model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
         elif t.kind == "id" and t.value in macros:
             m = macros[t.value]
-            if m.params is None and PATH_RE.match(m.body.strip()):
-                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), m.body.strip().strip('"')))
+            body = m.body.strip()
+            if m.params is None and PATH_RE.match(body):
+                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
+            elif m.params is None and FTRACE_ADDRS_RE.match(body):
+                model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
 
 
 def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:

@@ -19,6 +19,7 @@ from migrator.core import model as M
 from migrator.core.source import Source, decode, encode
 from migrator.frontends.python import attach, embedded, strings
 from migrator.frontends.python.pyfile import PyFile, all_nodes
+from migrator.frontends.text import generated
 
 __all__ = ["build", "all_nodes"]
 
@@ -34,6 +35,7 @@ def build(src: Source) -> M.ProbeModel:
         _token_fallback(src, model)
         return model
     _run(PyFile(src, model, tree))
+    generated.find(src.text, model)
     return model
 
 

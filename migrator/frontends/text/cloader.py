@@ -18,9 +18,9 @@ from migrator.core.source import Source
 from migrator.frontends.c import bulk
 from migrator.frontends.c.lex import blank
 from migrator.frontends.c.shapes import parse_int
-from migrator.frontends.text import tracefs
+from migrator.frontends.text import generated, kmulti, tracefs
 
-TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS)
+TRIGGERS = (names.KPROBE_EVENTS, names.LIBBPF_ATTACH_OPTS, *names.PERF_KPROBE_ADDR_FIELDS, names.KPROBE_MULTI)
 _ATTACH_RE = re.compile(r"\b" + names.LIBBPF_PROGRAM_ATTACH_OPTS + r"\s*\(\s*[^,;]+?,\s*(NULL|0|\(\s*(?:const\s+)?char\s*\*\s*\)\s*"
                         r"(?:NULL|0))\s*,\s*&\s*(\w+)\s*\)")
 _ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0", "a": "\a", "b": "\b",
@@ -56,9 +56,10 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
 
 def scan(src: Source, model: M.ProbeModel) -> None:
     text = bulk.strip(src.text)  # the data tables of a SystemTap symbol file hold no loader
-    if not wanted(text):
+    if not wanted(text) and not generated.wanted(text):
         return
     masked, strings = _mask(text)
+    generated.find(masked, model)
     if "kprobe_events" in text:
         for at, raw in strings:
             if _DEF_HEAD.search(raw):
@@ -67,6 +68,8 @@ def scan(src: Source, model: M.ProbeModel) -> None:
         _libbpf(masked, model)
     if names.PERF_EVENT_ATTR in text and any(f in text for f in names.PERF_KPROBE_ADDR_FIELDS):
         _perf(masked, model)
+    if names.KPROBE_MULTI in text:
+        kmulti.scan(masked, model)
 
 
 def c_string_value(raw: str) -> tuple[str, list[int], list[bool]]:
@@ -195,9 +198,27 @@ def _line_matches(pattern: re.Pattern[str], text: str, words: tuple[str, ...]) -
     return found
 
 
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """The ``{...}`` blocks of ``text`` as (start, end) pairs, innermost first where they nest."""
+    pairs, stack = [], []
+    for m in re.finditer(r"[{}]", text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            pairs.append((stack.pop(), m.end()))
+    return sorted(pairs, key=lambda p: p[1] - p[0])
+
+
+def _block_at(blocks: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    return next((b for b in blocks if b[0] <= pos < b[1]), (0, 1 << 62))
+
+
 def _perf(masked: str, model: M.ProbeModel) -> None:
-    named: set[str] = set()
+    # an object is named (kprobe_func/config1 set) within the block of that write: a name set in
+    # one branch of an if does not cover the address written in the other
+    named: dict[str, list[tuple[int, int]]] = {}
     kprets: set[str] = set()
+    blocks = _blocks(masked)
     for m in _line_matches(_FIELD_ASSIGN, masked, ("kprobe_func", "config", "uprobe_path")):
         obj = re.sub(r"\s+", "", m.group(1))
         value = m.group(3).strip()
@@ -205,10 +226,10 @@ def _perf(masked: str, model: M.ProbeModel) -> None:
             if value == "1" or "retprobe" in value.lower():  # 1, PERF_PROBE_CONFIG_IS_RETPROBE, 1 << retprobe_bit()
                 kprets.add(obj)
         elif value not in ("0", "NULL"):
-            named.add(obj)
+            named.setdefault(obj, []).append(_block_at(blocks, m.start()))
     for m in _line_matches(_PERF_ASSIGN, masked, ("kprobe_addr", "config2")):
         obj = re.sub(r"\s+", "", m.group(2))
-        if obj in named:
+        if any(lo <= m.start() < hi for lo, hi in named.get(obj, ())):
             continue
         value = m.group(5).strip()
         field = M.PerfField(m.group(4), M.Span(m.start(4), m.end(4)), m.start(2), obj, m.group(3), m.group(1))

@@ -12,13 +12,15 @@ import re
 from migrator.core import model as M
 from migrator.core import names
 from migrator.core.source import Source
-from migrator.frontends.text import tracefs
+from migrator.frontends.text import cli, genheader, modparam, tracefs
 
 _START_RE = re.compile(r"""(?<![\w$\\=])['"]|\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*""")
 _HEREDOC_RE = re.compile(r"""<<-?\s*(['"]?)(\w+)\1""")
 _ASSIGN_RE = re.compile(r"""^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+|declare[ \t]+(?:-\w+[ \t]+)*)?"""
                         r"""([A-Za-z_]\w*)=(['"]?)([^\s'"]*)\2[ \t]*(?:[;#].*)?$""", re.M)
-_PATH_RE = re.compile(r"""(?<![\w/.-])(["']?)(""" + re.escape(names.PROC_KALLSYMS) + r"""|(?:[\w./${}-]*/)?"""
+# a path word starts after a separator or a parameter expansion's default ("${1:-/boot/System.map}")
+_PATH_RE = re.compile(r"""(?:(?<![\w/.-])|(?<=:[-=]))(["']?)(""" + re.escape(names.PROC_KALLSYMS)
+                      + r"""|(?:(?!-)[\w./${}-]*/)?"""
                       + re.escape(names.SYSTEM_MAP) + r"""[\w.${}-]*)\1(?![\w/])""")
 _MESSAGE_RE = re.compile(r"\b(?:echo|printf|die|warn|log|error|info)\b")
 
@@ -30,9 +32,12 @@ def build(src: Source) -> M.ProbeModel:
     for start, end in lines:
         line = text[start:end]
         for m in _PATH_RE.finditer(line):
-            if _MESSAGE_RE.search(line, 0, m.start()):
-                continue  # a message that names the file
+            if _MESSAGE_RE.search(line, 0, m.start()) or _not_read(line[:m.start()]):
+                continue  # a message that names the file, a file handled or tested, not read
             model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
+    cli.find(text, lines, model)
+    modparam.find(text, cli.commands(text, lines), model)
+    genheader.find(text, lines, model)
     if "kprobe_events" not in text:
         return model
     starts: list[int] = []
@@ -59,6 +64,24 @@ def build(src: Source) -> M.ProbeModel:
         if site is not None:
             model.tracefs_defs.append(site)
     return model
+
+
+# Commands that handle a map as a file (kernel install scripts copy System.map into /boot, package
+# scripts archive it) and file tests ("[ -r /proc/kallsyms ]"): no address is read there.
+_FILE_COMMANDS = frozenset(("cp", "mv", "rm", "ln", "install", "rsync", "tar", "touch", "chmod", "chown", "scp", "cmp", "for"))
+_FILE_TEST_RE = re.compile(r"(?:\[\[?|\btest)\s+(?:!\s+)?-[efrsdwxLh]\s+[\"']?$")
+_SEGMENT_RE = re.compile(r"[;|&`]|\$\(|(?<!\$)[({]|\b(?:then|do|else)\b")  # "${VAR}" is a word
+_PREFIX_WORDS = frozenset(("!", "if", "elif", "while", "until", "sudo", "command"))
+
+
+def _not_read(before: str) -> bool:
+    """Is the path word that follows ``before`` on its line a file tested or handled, not read?"""
+    if _FILE_TEST_RE.search(before):
+        return True
+    words = _SEGMENT_RE.split(before)[-1].split()
+    while words and words[0] in _PREFIX_WORDS:
+        words.pop(0)
+    return bool(words) and words[0] in _FILE_COMMANDS
 
 
 def _code_lines(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,54 @@
+'''ftrace-addrs-parse: reading ftrace's available_filter_functions_addrs to find function addresses.
+
+Flags the ``".../available_filter_functions_addrs"`` path string (or the object-like macro holding it,
+at its use) in C loaders.
+'''
+
+from __future__ import annotations
+
+from migrator.core.findings import Hit, Severity
+from migrator.core.model import ProbeModel
+
+CODE = "PM309"
+NAME = "ftrace-addrs-parse"
+SEVERITY = Severity.WARNING
+PRIORITY = 20
+SUMMARY = "reads ftrace's available_filter_functions_addrs to find function addresses"
+WHAT = """\
+Checks C code for the path of tracefs's `available_filter_functions_addrs` (a string literal, or an
+object-like macro at its use): a list of `ADDRESS NAME` lines read to turn names into addresses, as
+/proc/kallsyms is (`kallsyms-parse`)."""
+WHY = """\
+The file (Linux 6.6, ftrace_avail_addrs_open(), kernel/trace/ftrace.c) exists so that tools can tell
+which of several same-named functions ftrace can trace; a loader that reads it to get addresses and
+then attaches by address (kprobe_multi `addrs`, a perf kprobe `config2`, a `p:` definition at
+`0x...`) does by hand what every probe API does with a name, and shows zeros under kptr_restrict for
+an unprivileged reader. Names (and `SYM+OFF`) are resolved by the kernel; where a name is not unique,
+read the address in the running kernel at attach time and document why."""
+EXAMPLE = """\
+#include <stdio.h>
+#define ADDRS "/sys/kernel/tracing/available_filter_functions_addrs"
+/* the addresses of a kprobe_multi link */
+FILE *open_list(void) { return fopen(ADDRS, "r"); }
+"""
+USE_INSTEAD = """\
+#include <stdio.h>
+#define FUNCS "/sys/kernel/tracing/available_filter_functions"
+/* the names of a kprobe_multi link */
+FILE *open_list(void) { return fopen(FUNCS, "r"); }
+"""
+FIX = """\
+Never: the code that uses the addresses has to take names instead."""
+FIX_SAFETY = """\
+No automatic fix: what the addresses feed is decided elsewhere in the program."""
+NO_FIX = "attach by symbol name instead of reading addresses out of the list"
+REFERENCES = (
+    "kernel/trace/ftrace.c: ftrace_avail_addrs_open(), t_show() with FTRACE_ITER_ADDRS (Linux 6.6+)",
+    "Documentation/trace/ftrace.rst: available_filter_functions_addrs",
+)
+
+MESSAGE = "reads {path} to find function addresses; attach by symbol name and let the kernel resolve it"
+
+
+def check(model: ProbeModel) -> list[Hit]:
+    return [Hit(p.anchor.start, p.anchor.end, MESSAGE.format(path=p.name), subject=p) for p in model.ftrace_addr_paths]
