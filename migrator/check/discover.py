@@ -111,8 +111,9 @@ _C_SIGNALS = (re.compile(re.escape(f'"{names.PROC_KALLSYMS}"'.encode())),
 # Python and shell: a path word; BCC's attach_kprobe/attach_kretprobe and libbcc's bpf_attach_kprobe
 _SCRIPT_WORDS = tuple(w.encode() for w in (names.SYSTEM_MAP, *names.CLI_PROBE_TOOLS, *names.MODULE_LOADERS))
 _OTHER_SIGNALS = (re.compile(re.escape(names.PROC_KALLSYMS.encode())),
-                  *(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:]),
                   re.compile(os.path.commonprefix([*names.BCC_ATTACH, names.LIBBCC_ATTACH[4:]]).encode()))
+# ... and a tracer or module loader run with an address in the file (see _script_has_address)
+_TOOL_SIGNALS = tuple(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:])
 _PERF_ADDR = re.compile(b"(?:" + b"|".join(f.encode() for f in names.PERF_KPROBE_ADDR_FIELDS) + rb")\s*=")  # with perf_event in the file: the kprobe PMU
 _MULTI_ADDRS = re.compile(rb"addrs\s*=[^=]")  # with kprobe_multi in the file: a link's address array
 _EMITTED_ADDR = re.compile(rb"addr\s*=[^;\"\n]*%[^\n;]*;")  # a generator printing "kp.addr = ...%...;"
@@ -137,7 +138,11 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
         return False
     if any(p.search(data) for p in _SIGNALS):
         return True
-    if any(p.search(data) for p in (_C_SIGNALS if front_end(path, data) == "c" else _OTHER_SIGNALS)):
+    if front_end(path, data) == "c":
+        if any(p.search(data) for p in _C_SIGNALS):
+            return True
+    elif any(p.search(data) for p in _OTHER_SIGNALS) or (
+            any(p.search(data) for p in _TOOL_SIGNALS) and _script_has_address(data)):
         return True
     if _PERF_ADDR.search(data) and names.PERF_EVENT.encode() in data:
         return True
@@ -158,8 +163,16 @@ def worth_parsing(data: bytes, path: str = "") -> bool:
 
 def _script_reads_map(data: bytes, path: str) -> bool:
     """A script (not C: the C tree is too large for a second first-stage search) naming System.map or
-    running a tracer or a module loader: it may place a probe by address without ever saying "kprobe"."""
-    return front_end(path, data) != "c" and any(w in data for w in _SCRIPT_WORDS)
+    running a tracer or a module loader: it may place a probe by address without ever saying "kprobe".
+    A tracer or a loader matters only with an address in the file: a "0x" literal, or one read from
+    a symbol file (the install scripts of a kernel tree run modprobe with neither)."""
+    if front_end(path, data) == "c" or not any(w in data for w in _SCRIPT_WORDS):
+        return False
+    return _script_has_address(data)
+
+
+def _script_has_address(data: bytes) -> bool:
+    return b"0x" in data or names.KALLSYMS_WORD.encode() in data or names.SYSTEM_MAP.encode() in data
 
 
 def _word_at(data: bytes, pattern: re.Pattern[bytes]) -> bool:

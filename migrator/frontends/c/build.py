@@ -32,7 +32,9 @@ from migrator.frontends.c.spans import TokenIndex
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.walk import Walker
 
-_EINVAL = re.compile(r"[!=]=\s*-\s*EINVAL\b|\bEINVAL\s*[!=]=")
+# a comparison with -EINVAL, read around each "EINVAL" (a literal-first search: cheap on big files)
+_BEFORE_EINVAL = re.compile(r"[!=]=\s*-\s*$")
+_AFTER_EINVAL = re.compile(r"\s*[!=]=")
 RECURSION_LIMIT = 60000  # pycparser needs ~10 frames per nesting level (see DESIGN.md)
 
 
@@ -85,8 +87,14 @@ class _Builder:
     def _einval_compares(self) -> None:
         """The functions that compare a value with -EINVAL (comments and strings masked)."""
         masked = self.u.lexed.masked
-        for m in _EINVAL.finditer(masked):
-            self.model.einval_compares.add(self._function_at(m.start()))
+        i = masked.find("EINVAL")
+        while i >= 0:
+            end = i + len("EINVAL")
+            word = (i == 0 or not (masked[i - 1].isalnum() or masked[i - 1] == "_")) and not (
+                end < len(masked) and (masked[end].isalnum() or masked[end] == "_"))
+            if word and (_BEFORE_EINVAL.search(masked, max(0, i - 40), i) or _AFTER_EINVAL.match(masked, end)):
+                self.model.einval_compares.add(self._function_at(i))
+            i = masked.find("EINVAL", end)
 
     def _function_at(self, at: int) -> str:
         for c in self.u.split.constructs:
