@@ -324,7 +324,7 @@ class ProbeModel:
     old_kernel_guard: int = 0  # line of a guard for kernels before 2.6.19, 0 if none
     constructs_total: int = 0
     constructs_parsed: int = 0
-    # The other probe layers (Python, shell, user-space loaders): see migrator/py, migrator/text.
+    # The other probe layers (Python, shell, user-space loaders): see migrator/frontends/python, migrator/frontends/text.
     tracefs_defs: list[AddrSite] = field(default_factory=list)
     attach_addrs: list[AddrSite] = field(default_factory=list)
     cli_probe_addrs: list[Located] = field(default_factory=list)  # tracer CLI given an address (name: the tool)
