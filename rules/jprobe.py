@@ -1,6 +1,16 @@
 """jprobe: a ``struct jprobe`` (the API was disabled in Linux 4.15 and removed in 4.19)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import REGISTER_ARGUMENTS, REGS_GET_KERNEL_ARGUMENT_SINCE
+
+if TYPE_CHECKING:
+    from migrator.core.jprobe_facts import JprobeCode
+    from migrator.core.model import Located
+    from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM401"
 NAME = "jprobe"
@@ -30,18 +40,47 @@ static int pre(struct kprobe *p, struct pt_regs *regs) { return 0; }
 static struct kprobe kp = { .symbol_name = "kernel_clone", .pre_handler = pre };
 """
 FIX = """\
-Never: the handler has to be rewritten by hand."""
+Always, where the rewrite is mechanical: each jprobe becomes a kprobe on the same symbol and its
+handler a pre_handler that reads its arguments with regs_get_kernel_argument(). `struct jprobe`
+becomes `struct kprobe`, `.entry = h` becomes `.pre_handler = h`, `.kp = { ... }` and `.kp.` are
+flattened, register/unregister_jprobe(s)() become the kprobe calls. The handler keeps its name and
+body: its signature becomes `(struct kprobe *p, struct pt_regs *regs)`, each former parameter is
+declared first thing in the body from `regs_get_kernel_argument(regs, N)` with a cast to its
+type, jprobe_return() goes and the handler returns 0. An address the jprobe had stays an address:
+the addr-* rules migrate it as on any kprobe."""
 FIX_SAFETY = """\
-No automatic fix: a jprobe handler receives the probed function's arguments as C parameters; a
-kprobe handler reads them from pt_regs, which depends on the architecture's calling convention."""
+The pre_handler runs where the jprobe's entry handler ran, at the probed function's first
+instruction, before its prologue: the argument registers still hold the arguments, and
+regs_get_kernel_argument() reads them from the pt_regs the int3 (or ftrace) saved. It returns
+them as unsigned long; the cast gives each its declared type back. Refused, file unchanged, with
+the reason: a handler shared by several jprobes, a handler that takes the address of a parameter
+(a jprobe handler's parameters were a copy of the probed function's stack frame), more than 6
+parameters (x86-64 passes 6 in registers), variadic, struct/union-by-value, array,
+function-pointer, floating-point or unknown-typedef-by-value parameters, a handler with no
+definition in the file, a positional initializer, and code still built for kernels older than
+4.20 (it compares LINUX_VERSION_CODE with such a version): regs_get_kernel_argument() appeared on
+x86 in Linux 4.20 (arch/x86/include/asm/ptrace.h). The result needs Linux >= 4.20 and is
+x86-64's register mapping: the patch body says which register each argument came from."""
 REFERENCES = (
-    "include/linux/kprobes.h: struct jprobe, register_jprobe() (a -ENOSYS stub from 4.15, gone in 4.19)",
+    "include/linux/kprobes.h: struct jprobe, register_jprobe() (a -ENOSYS stub from 4.15, then removed)",
     "Documentation/trace/kprobes.rst: Deprecated Features (Linux 6.12)",
-    "arch/x86/include/asm/ptrace.h: regs_get_kernel_argument()",
+    "arch/x86/include/asm/ptrace.h: regs_get_kernel_argument() (x86, since Linux 4.20)",
 )
+FIX_LAST = True  # after the address rules: their edits name `.kp.addr`, which this flattens
 
-
-NO_FIX = "port the handler to a kprobe pre_handler or a kretprobe by hand"  # fix refuses with this
+REFUSE_SHARED = "handler {h}() is shared by {n} jprobes; give each jprobe its own handler first"
+REFUSE_ADDRESS = "handler {h}() takes the address of its parameter {p}; after the migration that is a local copy"
+REFUSE_TOO_MANY = "handler {h}() has {n} parameters; x86-64 passes only {max} in registers"
+REFUSE_PARAM = "handler {h}() has a {what} parameter ({text}), which regs_get_kernel_argument() cannot return"
+REFUSE_NAMES = "handler {h}() already uses every name the new parameters could take (p, kp, probe / regs, kregs)"
+REFUSE_OLD_KERNELS = ("the file is still built for kernels older than {since} (it tests KERNEL_VERSION({a}, {b}, ...)): "
+                      "regs_get_kernel_argument() appeared on x86 in Linux {since}; keep the jprobe version for those "
+                      "kernels by hand")
+REFUSE_NO_HANDLER = "the handler of a jprobe is not defined in this file (or is not a plain function name)"
+REFUSE_POSITIONAL = "a jprobe initialized without designators (or through &jp->kp); rewrite it with .kp/.entry first"
+REFUSE_NOT_C = "only C sources are migrated"
+_SHAPES = {"struct": "struct/union passed by value", "array": "array", "funcptr": "function-pointer",
+           "float": "floating-point", "variadic": "variadic (...)", "unnamed": "unnamed"}
 
 
 def check(model: ProbeModel) -> list[Hit]:
@@ -49,6 +88,58 @@ def check(model: ProbeModel) -> list[Hit]:
         Hit(j.anchor.start, j.anchor.end, (
             f"jprobe {j.name}: the jprobe API was disabled in Linux 4.15 and later removed; use a kprobe with a pre_handler "
             "(arguments from pt_regs) or a kretprobe"
-        ))
+        ), subject=j)
         for j in model.jprobes
     ]
+
+
+def fix(subject: Located, ctx: FixContext) -> Plan | Refusal:
+    from migrator.fix.jprobe_edits import free_names, handler_edits, object_edits
+    from migrator.fix.kit import Plan, Refusal
+
+    code = ctx.model.jprobe_code
+    if code is None or not ctx.model.path.endswith((".c", ".h")):
+        return Refusal(REFUSE_NOT_C)
+    why = _refusal(code, ctx.text)
+    if why:
+        return Refusal(why)
+    edits, told = object_edits(ctx.text, code, {h.name for h in code.handlers}), []
+    for h in code.handlers:
+        free = free_names(h)
+        if free is None:
+            return Refusal(REFUSE_NAMES.format(h=h.name))
+        more, lines = handler_edits(ctx.text, h, *free)
+        edits += more
+        told += lines
+    explanation = ["jprobes -> kprobes: the handlers become pre_handlers reading the arguments with "
+                   "regs_get_kernel_argument() (x86-64 registers; needs Linux >= 4.20)", *told]
+    return Plan(edits, explanation, covers=[j for j in ctx.model.jprobes if j is not subject])
+
+
+def _refusal(code: JprobeCode, text: str) -> str:
+    from migrator.fix.jprobe_edits import flattenable
+
+    old = [v for v in code.kernel_versions_compared if v < REGS_GET_KERNEL_ARGUMENT_SINCE]
+    if old:
+        since = ".".join(map(str, REGS_GET_KERNEL_ARGUMENT_SINCE))
+        return REFUSE_OLD_KERNELS.format(since=since, a=old[0][0], b=old[0][1])
+    if code.positional or any(not flattenable(text, b) for b in code.kp_blocks):
+        return REFUSE_POSITIONAL
+    named = [e.handler for e in code.entries if e.value is not None]
+    defined = {h.name for h in code.handlers}
+    if not named or any(not n or n not in defined for n in named):
+        return REFUSE_NO_HANDLER
+    for h in code.handlers:
+        if named.count(h.name) > 1:
+            return REFUSE_SHARED.format(h=h.name, n=named.count(h.name))
+        if h.address_taken:
+            return REFUSE_ADDRESS.format(h=h.name, p=sorted(h.address_taken)[0])
+        if len(h.param_list) > REGISTER_ARGUMENTS:
+            return REFUSE_TOO_MANY.format(h=h.name, n=len(h.param_list), max=REGISTER_ARGUMENTS)
+        for param in h.param_list:
+            what = _SHAPES.get(param.shape) or (
+                f"{param.shape.split(':')[1]} (a typedef that may be a struct) by-value" if param.shape.startswith("typedef:")
+                else "")
+            if what:
+                return REFUSE_PARAM.format(h=h.name, what=what, text=param.text)
+    return ""

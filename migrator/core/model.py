@@ -7,6 +7,10 @@ original text, so rules never see the parser.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from migrator.core.jprobe_facts import JprobeCode
 
 # How a written address was obtained, most specific first.
 LITERAL = "literal"
@@ -319,6 +323,7 @@ class ProbeModel:
     address_functions: list[AddressFunction] = field(default_factory=list)
     address_tables: list[AddressTable] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
+    jprobe_code: JprobeCode | None = None  # what migrating them rewrites (C files with jprobes)
     unparsed: list[Unparsed] = field(default_factory=list)
     probe_tables: list[ProbeTable] = field(default_factory=list)
     old_kernel_guard: int = 0  # line of a guard for kernels before 2.6.19, 0 if none

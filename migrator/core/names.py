@@ -30,7 +30,7 @@ SYMBOL_FILES = (PROC_KALLSYMS, SYSTEM_MAP)
 # -- the kprobes API -----------------------------------------------------------------------
 KPROBE = "kprobe"
 KRETPROBE = "kretprobe"
-JPROBE = "jprobe"  # disabled in 4.15, removed in 4.18
+JPROBE = "jprobe"  # disabled in 4.15, then removed
 PROBE_STRUCTS = (KPROBE, KRETPROBE, JPROBE)
 PROBE_ADDRESS_TYPE = "kprobe_opcode_t"  # the type of kprobe.addr: a cast to it marks a probe address
 PROBE_TYPE_WORDS = PROBE_STRUCTS + (PROBE_ADDRESS_TYPE,)
@@ -42,6 +42,35 @@ REGISTRATION_CALLS = (
     "register_kprobe", "register_kprobes", "register_kretprobe", "register_kretprobes",
     "register_jprobe", "register_jprobes",
 )
+
+# -- jprobes and their migration to kprobes (rules/jprobe.py) ------------------------------
+JPROBE_RETURN = "jprobe_return"  # a jprobe handler's mandatory last call
+JPROBE_ENTRY_FIELD, JPROBE_KP_FIELD = "entry", "kp"  # struct jprobe { struct kprobe kp; void *entry; }
+JPROBE_ENTRY_MACRO = "JPROBE_ENTRY"  # old kernels' cast of a handler to kprobe_opcode_t *
+PRE_HANDLER = "pre_handler"
+# each jprobe call and the kprobe call that replaces it (include/linux/kprobes.h)
+JPROBE_TO_KPROBE_CALLS = {
+    "register_jprobe": "register_kprobe", "unregister_jprobe": "unregister_kprobe",
+    "register_jprobes": "register_kprobes", "unregister_jprobes": "unregister_kprobes",
+    "enable_jprobe": "enable_kprobe", "disable_jprobe": "disable_kprobe",
+}
+REGS_GET_KERNEL_ARGUMENT = "regs_get_kernel_argument"  # arch/x86/include/asm/ptrace.h, Linux 4.20 on x86
+REGS_GET_KERNEL_ARGUMENT_SINCE = (4, 20)
+REGISTER_ARGUMENTS = 6  # x86-64 passes the first six integer/pointer arguments in registers
+# words before a handler's name that are not its return type, and stay
+HANDLER_QUALIFIERS = ("static", "inline", "__inline", "__inline__", "__always_inline", "noinline", "__kprobes",
+                      "notrace", "__maybe_unused", "__used", "__cold", "extern")
+ASMLINKAGE = "asmlinkage"
+# the kernel's scalar typedefs: a parameter of one of them fits in a register
+SCALAR_TYPEDEFS = frozenset(
+    "size_t ssize_t loff_t umode_t gfp_t pid_t uid_t gid_t dev_t fmode_t bool _Bool sector_t phys_addr_t "
+    "dma_addr_t off_t time_t clockid_t key_serial_t qid_t uintptr_t intptr_t ptrdiff_t"
+    .split()
+    + [f"{p}{n}" for p in ("u", "s", "__u", "__s", "__le", "__be") for n in (8, 16, 32, 64)]
+    + [f"{p}int{n}_t" for p in ("u", "", "__u") for n in (8, 16, 32, 64)]
+)
+C_SCALAR_WORDS = ("void", "char", "short", "int", "long", "signed", "unsigned", "const", "volatile", "__user",
+                  "__kernel", "__iomem", "__force", "register", "restrict", "__restrict", "enum")
 
 # -- relocation: section or module base + offset -------------------------------------------
 # Section starts and linker markers of the kernel image: "_text + C" is build-specific.
@@ -103,4 +132,6 @@ ALL_NAMES = frozenset(
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
     + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + MODULE_LOADERS + KPROBE_MULTI_OPTS
     + (KPROBE_MULTI, FTRACE_ADDRS_FILE) + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+    + (JPROBE_RETURN, JPROBE_ENTRY_MACRO, PRE_HANDLER, REGS_GET_KERNEL_ARGUMENT)
+    + tuple(JPROBE_TO_KPROBE_CALLS) + tuple(JPROBE_TO_KPROBE_CALLS.values())
 )

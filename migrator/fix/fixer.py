@@ -57,6 +57,32 @@ def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) 
 
 
 def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) -> FileFix:
+    """Two passes: the rules' fixes, then on their result the fixes of the rules that go last
+    (``FIX_LAST``: the jprobe migration flattens ``.kp.addr``, which the address fixes rewrite)."""
+    first = _one_pass(path, data, opts, symbols, late=False)
+    if first.errors or first.warnings or not any(getattr(r.module, "FIX_LAST", False) for r in all_rules()):
+        return first
+    mid = first.new if first.new is not None else data
+    second = _one_pass(path, mid, opts, symbols, late=True)
+    if second.errors or not (second.applied or second.refused):
+        return first
+    originals = check_bytes(path, data, opts).findings
+    for a in second.applied:
+        a.findings = [_original(f, originals) for f in a.findings]
+    second.refused = [(_original(f, originals), why) for f, why in second.refused]
+    first.applied += second.applied
+    first.refused += second.refused
+    if second.new is not None:
+        first.new = second.new
+    return first
+
+
+def _original(f: Finding, originals: list[Finding]) -> Finding:
+    """The finding of the original text that ``f`` (found in the first pass's result) is."""
+    return next((o for o in originals if o.rule == f.rule and o.message == f.message), f)
+
+
+def _one_pass(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, late: bool) -> FileFix:
     out = FileFix(path, data)
     before = check_bytes(path, data, opts)
     out.errors = [d.message for d in before.diagnostics if d.kind in ("io", "internal")]
@@ -70,7 +96,7 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
     merged: dict[int, list[Finding]] = {}  # id(addr write) -> offset findings fixed along with it
     for f in before.findings:
         rule = rules[f.rule]
-        if getattr(rule.module, "FIXED_WITH_ADDR", False):
+        if getattr(rule.module, "FIXED_WITH_ADDR", False) or bool(getattr(rule.module, "FIX_LAST", False)) != late:
             continue
         owner = next((c for c in candidates if any(x is f.subject for x in c.plan.covers)), None)
         if owner is not None:  # fixed by a plan that covers several writes (SystemTap's loop)
@@ -91,7 +117,7 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None)
         merged[id(f.subject)] = [f]
     # offset-without-symbol goes with the fix of its probe's address
     for f in before.findings:
-        if not getattr(rules[f.rule].module, "FIXED_WITH_ADDR", False):
+        if late or not getattr(rules[f.rule].module, "FIXED_WITH_ADDR", False):
             continue
         owner = next((c for c in candidates if _same_probe_fix(c, f)), None)
         if owner is None:

@@ -39,6 +39,7 @@ class Series:
     cover_letter: bool = False
 
 
+JPROBE_RULE = "jprobe"  # rules/jprobe.py: its fixes port jprobes, not addresses
 TITLE_MAX = 72  # a commit title (the Subject: after git am drops the [PATCH] tag) stays under 75
 WRAP = 75  # checkpatch: commit message lines of at most 75 columns
 FALLBACK_AUTHOR = "probe-migrator <probe-migrator@localhost>"
@@ -143,23 +144,33 @@ def _module(path: str) -> str:
 def _probe_names(ff: FileFix) -> list[str]:
     probes: list[str] = []
     for a in ff.applied:
-        name = getattr(a.findings[0].subject, "probe", "") or "probe"
+        subject = a.findings[0].subject
+        name = getattr(subject, "probe", "") or getattr(subject, "name", "") or "probe"
         name = re.sub(r"^[\w]+#\d+:", "", name)
         if name not in probes:
             probes.append(name)
     return probes
 
 
-def _title(prefix: str, probes: list[str]) -> str:
-    """``prefix: locate kprobes a, b by symbol_name``, with fewer names until it fits TITLE_MAX."""
-    noun = f"kprobe{'s' * (len(probes) != 1)}"
+def _title(prefix: str, probes: list[str], jprobes: list[str] | None = None) -> str:
+    """``prefix: locate kprobes a, b by symbol_name`` (``port jprobes a, b to kprobes``), with fewer
+    names until it fits TITLE_MAX."""
+    if jprobes:
+        probes = jprobes
+    noun = f"{'j' if jprobes else 'k'}probe{'s' * (len(probes) != 1)}"
+    verb, tail = ("port", "to kprobes") if jprobes else ("locate", "by symbol_name")
     for shown in range(min(len(probes), 4), 0, -1):
         names = ", ".join(probes[:shown]) + (f" and {len(probes) - shown} more" if len(probes) > shown else "")
-        title = f"{prefix}: locate {noun} {names} by symbol_name"
+        title = f"{prefix}: {verb} {noun} {names} {tail}"
         if len(title) <= TITLE_MAX:
             return title
-    title = f"{prefix}: locate {noun} by symbol_name"
-    return title if len(title) <= TITLE_MAX else f"{prefix}: locate {noun} by symbol"
+    title = f"{prefix}: {verb} {noun} {tail}"
+    return title if len(title) <= TITLE_MAX or jprobes else f"{prefix}: locate {noun} by symbol"
+
+
+def _jprobe_names(ff: FileFix) -> list[str]:
+    """The jprobes the file's fixes port to kprobes (rules/jprobe.py), in order."""
+    return [str(getattr(f.subject, "name", "")) for a in ff.applied for f in a.findings if f.rule == JPROBE_RULE]
 
 
 def describe(ff: FileFix, path: str, symbols: SymbolMap | None, subsystem: str | None = None,
@@ -167,10 +178,10 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None, subsystem: str |
     """Title (the Subject: without its [PATCH] tag) and body of the mail for one file."""
     module = _module(path)
     prefix = subsystem or module
-    probes = _probe_names(ff)
-    title = _title(f"{prefix}: {module}" if name_module and prefix != module else prefix, probes)
+    probes, jprobes = _probe_names(ff), _jprobe_names(ff)
+    title = _title(f"{prefix}: {module}" if name_module and prefix != module else prefix, probes, jprobes)
     if len(title) > TITLE_MAX:
-        title = _title(module, probes)
+        title = _title(module, probes, jprobes)
     rules = {r.name: r for r in all_rules()}
     targets = [t for a in ff.applied for t in a.plan.targets]
     by_map = symbols is not None and any(symbols.label in e for a in ff.applied for e in a.plan.explanation)
@@ -189,6 +200,13 @@ def describe(ff: FileFix, path: str, symbols: SymbolMap | None, subsystem: str |
                   "kernel, so each one below holds only for the build it was computed for and has to be "
                   "checked again for any other.")
     lines = [intro, ""]
+    if jprobes:
+        port = (f"Port the jprobes of {module} to kprobes. Jprobes were disabled in Linux 4.15 (register_jprobe() "
+                "became a stub returning -ENOSYS) and then removed from include/linux/kprobes.h. A kprobe on "
+                "the same function entry whose pre_handler reads the arguments with regs_get_kernel_argument() "
+                "(arch/x86/include/asm/ptrace.h, x86 since Linux 4.20) sees the same arguments; the register "
+                "each argument comes from is x86-64's calling convention.")
+        lines = [port, ""] + (lines if any(a.findings[0].rule != JPROBE_RULE for a in ff.applied) else [])
     for a in ff.applied:
         f = a.findings[0]
         lines.append(f"* {path}:{f.line}: {f.message} [{f.rule}]")

@@ -20,7 +20,7 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core.source import Source
-from migrator.frontends.c import bulk, fallback, functions, kallsyms, macros, record, resolve, stap, tables
+from migrator.frontends.c import bulk, fallback, functions, jprobes, kallsyms, macros, record, resolve, stap, tables
 from migrator.frontends.c.constructs import Construct, split
 from migrator.frontends.c.facts import Facts, Func, Locate
 from migrator.frontends.c.lex import lex
@@ -82,6 +82,8 @@ class _Builder:
         u.macro_exprs = resolve.prepare(u.lexed, u.facts, self.parser, self.decls)
         record.record(u)
         self._einval_compares()
+        if self.model.jprobes:  # what migrating them rewrites, read from the whole unpruned text
+            self.model.jprobe_code = jprobes.scan(u.src.text)
         return self.model
 
     def _einval_compares(self) -> None:

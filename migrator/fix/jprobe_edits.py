@@ -1,0 +1,136 @@
+"""The edits of a jprobe -> kprobe migration (``rules/jprobe.py`` decides whether it is safe).
+
+Every edit replaces an exact span of the original text (``core/jprobe_facts.py`` says where each
+piece is); comments and strings are never touched. The handler keeps its name and body: its
+signature becomes a kprobe pre_handler's, and each former parameter is declared first thing in
+the body from ``regs_get_kernel_argument()``, which reads the argument registers saved in
+``pt_regs`` at the probed function's entry.
+"""
+
+from __future__ import annotations
+
+from migrator.core import names
+from migrator.core.findings import Edit
+from migrator.core.jprobe_facts import JprobeCode, JprobeHandler, KpBlock
+from migrator.core.model import Span
+
+# arch/x86/include/asm/ptrace.h, regs_get_kernel_argument(): argument_offs[] on x86-64
+X86_64_ARGUMENT_REGISTERS = ("di", "si", "dx", "cx", "r8", "r9")
+PROBE_PARAM_NAMES = ("p", "kp", "probe")
+REGS_PARAM_NAMES = ("regs", "kregs")
+
+
+def free_names(h: JprobeHandler) -> tuple[str, str] | None:
+    """The names of the new parameters: ``p``/``regs`` unless the handler already uses them."""
+    probe = next((n for n in PROBE_PARAM_NAMES if n not in h.words), None)
+    regs = next((n for n in REGS_PARAM_NAMES if n not in h.words), None)
+    return (probe, regs) if probe and regs else None
+
+
+def _line_start(text: str, at: int) -> int:
+    return text.rfind("\n", 0, at) + 1
+
+
+def _line_end(text: str, at: int) -> int:
+    """After the newline of the line holding ``at``."""
+    le = text.find("\n", at)
+    return len(text) if le < 0 else le + 1
+
+
+def _whole_line(text: str, span: Span) -> Edit:
+    return Edit(_line_start(text, span.start), _line_end(text, span.end), "")
+
+
+def _alone(text: str, span: Span) -> bool:
+    ls, le = _line_start(text, span.start), _line_end(text, span.end)
+    return not text[ls:span.start].strip() and not text[span.end:le].strip()
+
+
+def handler_edits(text: str, h: JprobeHandler, probe: str, regs: str) -> tuple[list[Edit], list[str]]:
+    """The handler's new signature, argument declarations and returns; and the patch body's lines."""
+    edits = _return_type(text, h)
+    edits += [Edit(s.start, s.end, "") for s in h.asmlinkage]
+    edits.append(Edit(h.params.start, h.params.end, f"struct kprobe *{probe}, struct pt_regs *{regs}"))
+    lines, told, unused = [], [], []
+    for n, param in enumerate(h.param_list):
+        if param.name not in h.used:  # declaring it would only add a -Wunused-variable warning
+            unused.append(param.name)
+            continue
+        lines.append(f"\t{param.text} = ({param.type_text}){names.REGS_GET_KERNEL_ARGUMENT}({regs}, {n});\n")
+        told.append(f"{param.name} from argument {n} (regs->{X86_64_ARGUMENT_REGISTERS[n]})")
+    if lines:
+        after_brace = _line_end(text, h.body.start)
+        next_line = text[after_brace:_line_end(text, after_brace)]
+        if next_line.strip() and not h.first_is_declaration:
+            lines.append("\n")
+        edits.append(Edit(after_brace, after_brace, "".join(lines)))
+    for span, deletable in h.jprobe_returns:
+        edits.append(_whole_line(text, span) if deletable else Edit(span.start, span.end, "return 0;"))
+    edits += [Edit(s.start, s.end, "return 0;") for s, value in h.returns if value != "0"]
+    if not h.ends_with_return:
+        close = h.body.end - 1
+        if not text[_line_start(text, close):close].strip():
+            edits.append(Edit(_line_start(text, close), _line_start(text, close), "\treturn 0;\n"))
+        else:
+            edits.append(Edit(close, close, " return 0; "))
+    summary = f"{h.name}(): a kprobe pre_handler now"
+    summary += ("; " + ", ".join(told) if told else "")
+    summary += (f"; unused, not declared: {', '.join(unused)}" if unused else "") + "; jprobe_return() dropped, returns 0"
+    return edits, [summary]
+
+
+def _return_type(text: str, h: JprobeHandler) -> list[Edit]:
+    if not h.return_type:
+        return [Edit(h.anchor.start, h.anchor.start, "int ")]
+    first, rest = h.return_type[0], h.return_type[1:]
+    if all(not text[a.end:b.start].strip() for a, b in zip(h.return_type, rest, strict=False)):
+        return [Edit(first.start, h.return_type[-1].end, "int")]  # "unsigned long" -> "int"
+    return [Edit(first.start, first.end, "int")] + [Edit(s.start, _skip_blanks(text, s.end), "") for s in rest]
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
+
+
+def object_edits(text: str, code: JprobeCode, handlers: set[str]) -> list[Edit]:
+    """struct jprobe -> struct kprobe, calls, ``.kp`` members, ``entry`` -> ``pre_handler``."""
+    edits = [Edit(s.start, s.end, names.KPROBE) for s in code.type_words]
+    edits += [Edit(s.start, s.end, new) for s, new in code.calls]
+    edits += [Edit(s.start, s.end, "") for s in code.kp_members]
+    for e in code.entries:
+        edits.append(Edit(e.member.start, e.member.end, names.PRE_HANDLER))
+        if e.value is not None and e.handler in handlers and text[e.value.start:e.value.end] != e.handler:
+            edits.append(Edit(e.value.start, e.value.end, e.handler))
+    for b in code.kp_blocks:
+        edits += _flatten(text, b)
+    return edits
+
+
+def flattenable(text: str, b: KpBlock) -> bool:
+    one_line = "\n" not in text[b.opening.start:b.closing.end]
+    return one_line or (_alone(text, b.opening) and _alone(text, b.closing))
+
+
+def _flatten(text: str, b: KpBlock) -> list[Edit]:
+    """``.kp = { ... },`` -> its items, at the indentation of ``.kp``."""
+    comma = text[b.closing.start:b.closing.end].endswith(",")
+    inner = text[b.inner.start:b.inner.end]
+    if "\n" not in text[b.opening.start:b.closing.end]:
+        items = inner.strip()
+        if comma and not items.endswith(","):
+            items += ","
+        return [Edit(b.opening.start, b.closing.end, items)]
+    indent = text[_line_start(text, b.opening.start):b.opening.start]
+    edits = [_whole_line(text, b.opening), _whole_line(text, b.closing)]
+    at = _line_end(text, b.opening.end)
+    while at < _line_start(text, b.closing.start):
+        body = at + len(text[at:_line_end(text, at)]) - len(text[at:_line_end(text, at)].lstrip(" \t"))
+        if text[body:_line_end(text, at)].strip():
+            edits.append(Edit(at, body, indent))
+        at = _line_end(text, at)
+    last = len(inner.rstrip())
+    if comma and not inner.rstrip().endswith(","):
+        edits.append(Edit(b.inner.start + last, b.inner.start + last, ","))
+    return edits
