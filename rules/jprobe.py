@@ -75,16 +75,24 @@ REFUSE_PARAM = "handler {h}() has a {what} parameter ({text}), which regs_get_ke
 REFUSE_NAMES = "handler {h}() already uses every name the new parameters could take (p, kp, probe / regs, kregs)"
 REFUSE_OLD_KERNELS = ("the file is still built for kernels older than {since} (it tests KERNEL_VERSION({a}, {b}, ...)): "
                       "regs_get_kernel_argument() appeared on x86 in Linux {since}; keep the jprobe version for those "
-                      "kernels by hand")
+                      "kernels by hand, or run fix --keep-old-kernels")
 REFUSE_NO_HANDLER = "the handler of a jprobe is not defined in this file (or is not a plain function name)"
 REFUSE_POSITIONAL = "a jprobe initialized without designators (or through &jp->kp); rewrite it with .kp/.entry first"
 REFUSE_NOT_C = "only C sources are migrated"
+REFUSE_KEPT = "this jprobe is only built for kernels before 4.20, where it stays as it is"
 _SHAPES = {"struct": "struct/union passed by value", "array": "array", "funcptr": "function-pointer",
            "float": "floating-point", "variadic": "variadic (...)", "unnamed": "unnamed"}
 
 
+OLD_KERNELS_ONLY = ("jprobe {name}: only built for kernels before {since}, where a kprobe cannot read the arguments "
+                    "with regs_get_kernel_argument(); jprobes work there before 4.15 only")
+
+
 def check(model: ProbeModel) -> list[Hit]:
+    since = (*REGS_GET_KERNEL_ARGUMENT_SINCE, 0)
     return [
+        Hit(j.anchor.start, j.anchor.end, OLD_KERNELS_ONLY.format(name=j.name, since="4.20"), Severity.INFO, subject=j)
+        if j.versions.only_before(since) else
         Hit(j.anchor.start, j.anchor.end, (
             f"jprobe {j.name}: the jprobe API was disabled in Linux 4.15 and later removed; use a kprobe with a pre_handler "
             "(arguments from pt_regs) or a kretprobe"
@@ -100,7 +108,10 @@ def fix(subject: Located, ctx: FixContext) -> Plan | Refusal:
     code = ctx.model.jprobe_code
     if code is None or not ctx.model.path.endswith((".c", ".h")):
         return Refusal(REFUSE_NOT_C)
-    why = _refusal(code, ctx.text)
+    if subject.versions.only_before((*REGS_GET_KERNEL_ARGUMENT_SINCE, 0)):
+        return Refusal(REFUSE_KEPT)
+    old_kernels = [v for v in code.kernel_versions_compared if v < REGS_GET_KERNEL_ARGUMENT_SINCE]
+    why = _refusal(code, ctx.text, old_kernels_ok=ctx.keep_old_kernels)
     if why:
         return Refusal(why)
     edits, told = object_edits(ctx.text, code, {h.name for h in code.handlers}), []
@@ -113,14 +124,22 @@ def fix(subject: Located, ctx: FixContext) -> Plan | Refusal:
         told += lines
     explanation = ["jprobes -> kprobes: the handlers become pre_handlers reading the arguments with "
                    "regs_get_kernel_argument() (x86-64 registers; needs Linux >= 4.20)", *told]
+    if old_kernels and ctx.keep_old_kernels:
+        from migrator.fix.jprobe_edits import guarded
+
+        kept = guarded(ctx.text, edits, code)
+        if isinstance(kept, str):
+            return Refusal(kept)
+        edits = kept
+        explanation.append("the jprobe code stays for kernels before 4.20, under #if LINUX_VERSION_CODE (--keep-old-kernels)")
     return Plan(edits, explanation, covers=[j for j in ctx.model.jprobes if j is not subject])
 
 
-def _refusal(code: JprobeCode, text: str) -> str:
+def _refusal(code: JprobeCode, text: str, old_kernels_ok: bool = False) -> str:
     from migrator.fix.jprobe_edits import flattenable
 
     old = [v for v in code.kernel_versions_compared if v < REGS_GET_KERNEL_ARGUMENT_SINCE]
-    if old:
+    if old and not old_kernels_ok:
         since = ".".join(map(str, REGS_GET_KERNEL_ARGUMENT_SINCE))
         return REFUSE_OLD_KERNELS.format(since=since, a=old[0][0], b=old[0][1])
     if code.positional or any(not flattenable(text, b) for b in code.kp_blocks):

@@ -67,6 +67,7 @@ class JprobeCode:
     """Everything a migration of the file's jprobes has to rewrite."""
 
     objects: list[str] = field(default_factory=list)  # names declared with struct jprobe (and pointers to it)
+    declarations: list[Span] = field(default_factory=list)  # each `struct jprobe ...;` outside parentheses
     type_words: list[Span] = field(default_factory=list)  # the "jprobe" of every `struct jprobe`
     calls: list[tuple[Span, str]] = field(default_factory=list)  # register_jprobe & co.: the name, the call
     kp_members: list[Span] = field(default_factory=list)  # ".kp" / "kp." to delete (members, designators)

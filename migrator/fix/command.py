@@ -23,7 +23,7 @@ class _Usage(Exception):
 
 
 def run_fix(paths: list[str], opts: Options, symbols_path: str | None, write: bool, patch_dir: str | None,
-            quiet: bool, series: Series | None = None) -> int:
+            quiet: bool, series: Series | None = None, keep_old_kernels: bool = False) -> int:
     err = sys.stderr
     series = series or Series()
     try:
@@ -32,7 +32,7 @@ def run_fix(paths: list[str], opts: Options, symbols_path: str | None, write: bo
     except (_Usage, MapError, ValueError) as e:
         err.write(f"probe-migrator: error: {e}\n")
         return 2
-    fixes, failed = _fix_all(paths, opts, symbols)
+    fixes, failed = _fix_all(paths, opts, symbols, keep_old_kernels)
     changed = [f for f in fixes if f.changed]
     if not quiet:
         for ff in fixes:
@@ -60,7 +60,8 @@ def _identity(series: Series) -> str | None:
     return ident
 
 
-def _fix_all(paths: list[str], opts: Options, symbols: SymbolMap | None) -> tuple[list[FileFix], bool]:
+def _fix_all(paths: list[str], opts: Options, symbols: SymbolMap | None,
+             keep_old_kernels: bool = False) -> tuple[list[FileFix], bool]:
     """The fixes of every file under ``paths``; errors go to stderr as they come (True: some)."""
     err = sys.stderr
     failed = False
@@ -75,7 +76,7 @@ def _fix_all(paths: list[str], opts: Options, symbols: SymbolMap | None) -> tupl
             err.write(f"{item.path}: {data.severity.label}: {data.message}\n")
             failed = failed or data.kind == "io"
             continue
-        ff = fix_bytes(item.path, data, opts, symbols)
+        ff = fix_bytes(item.path, data, opts, symbols, keep_old_kernels)
         for message in ff.errors:
             err.write(f"{item.path}: error: {message}\n")
             failed = True

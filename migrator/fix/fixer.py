@@ -40,11 +40,11 @@ class FileFix:
         return self.new is not None and self.new != self.original
 
 
-def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) -> FileFix:
+def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, keep_old_kernels: bool = False) -> FileFix:
     """The fixes of one file. An exception is that file's error, never the run's: the per-file
     error boundary of fix, as check_bytes is check's."""
     try:
-        return _fix_bytes(path, data, opts, symbols)
+        return _fix_bytes(path, data, opts, symbols, keep_old_kernels)
     except Exception as e:  # noqa: BLE001 - the per-file error boundary
         import os
         import traceback
@@ -56,14 +56,14 @@ def fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) 
         return out
 
 
-def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None) -> FileFix:
+def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, keep_old_kernels: bool) -> FileFix:
     """Two passes: the rules' fixes, then on their result the fixes of the rules that go last
     (``FIX_LAST``: the jprobe migration flattens ``.kp.addr``, which the address fixes rewrite)."""
-    first = _one_pass(path, data, opts, symbols, late=False)
+    first = _one_pass(path, data, opts, symbols, False, keep_old_kernels)
     if first.errors or first.warnings or not any(getattr(r.module, "FIX_LAST", False) for r in all_rules()):
         return first
     mid = first.new if first.new is not None else data
-    second = _one_pass(path, mid, opts, symbols, late=True)
+    second = _one_pass(path, mid, opts, symbols, True, keep_old_kernels)
     if second.errors or not (second.applied or second.refused):
         return first
     originals = check_bytes(path, data, opts).findings
@@ -82,7 +82,8 @@ def _original(f: Finding, originals: list[Finding]) -> Finding:
     return next((o for o in originals if o.rule == f.rule and o.message == f.message), f)
 
 
-def _one_pass(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, late: bool) -> FileFix:
+def _one_pass(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, late: bool,
+              keep_old_kernels: bool) -> FileFix:
     out = FileFix(path, data)
     before = check_bytes(path, data, opts)
     out.errors = [d.message for d in before.diagnostics if d.kind in ("io", "internal")]
@@ -90,7 +91,7 @@ def _one_pass(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, 
     if not before.findings or before.model is None or before.source is None:
         return out
     text = before.source.text
-    ctx = FixContext(text, before.model, symbols)
+    ctx = FixContext(text, before.model, symbols, keep_old_kernels)
     rules = {r.name: r for r in all_rules()}
     candidates: list[Applied] = []
     merged: dict[int, list[Finding]] = {}  # id(addr write) -> offset findings fixed along with it
@@ -155,11 +156,11 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
     if not removed:
         return new
     after = check_bytes(path, encode(candidate), opts)
-    expected = Counter(f.rule for f in before)
+    expected = Counter(f.rule for f in before if not _note(f))
     for c in kept:
         for f in c.findings:
             expected[f.rule] -= 1
-    got = Counter(f.rule for f in after.findings)
+    got = Counter(f.rule for f in after.findings if not _note(f))
     if any(got[r] > expected[r] for r in got) or any(d.kind != "parse" for d in after.diagnostics):
         return new
     if _unparsed(after) > unparsed_before:  # the removal left code the parser cannot read (found by fuzzing)
@@ -178,6 +179,12 @@ def _same_probe_fix(c: Applied, offset_finding: Finding) -> bool:
     return same_probe(w.probe, o.probe) and w.function == o.function
 
 
+def _note(f: Finding) -> bool:
+    """An info finding: code the rules accept as it is (a jprobe kept for kernels before 4.20 by
+    --keep-old-kernels, a lookup only built before 5.7); an edit may leave or add one."""
+    return f.severity.label == "info"
+
+
 def _unparsed(result: object) -> int:
     return sum(1 for d in getattr(result, "diagnostics", []) if d.kind == "parse")
 
@@ -191,11 +198,11 @@ def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], 
         return "the edited file could not be analysed again"
     if _unparsed(after) > unparsed_before:
         return "the edit left a construct the parser could not read"
-    expected = Counter(f.rule for f in before)
+    expected = Counter(f.rule for f in before if not _note(f))
     for c in group:
         for f in c.findings:
             expected[f.rule] -= 1
-    got = Counter(f.rule for f in after.findings)
+    got = Counter(f.rule for f in after.findings if not _note(f))
     if got == +expected:
         return None
     new_rules = sorted(r for r in got if got[r] > expected[r])

@@ -134,3 +134,47 @@ def _flatten(text: str, b: KpBlock) -> list[Edit]:
     if comma and not inner.rstrip().endswith(","):
         edits.append(Edit(b.inner.start + last, b.inner.start + last, ","))
     return edits
+
+
+def guarded(text: str, edits: list[Edit], code: JprobeCode) -> list[Edit] | str:
+    """The same migration kept beside the jprobe code: each changed handler, declaration or line
+    becomes ``#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 20, 0)`` new ``#else`` old ``#endif``.
+    A string says why it cannot be done."""
+    since = ", ".join(map(str, names.REGS_GET_KERNEL_ARGUMENT_SINCE))
+    wholes = [(_line_start(text, (h.return_type or [h.anchor])[0].start), _line_end(text, h.body.end))
+              for h in code.handlers]
+    wholes += [(_line_start(text, d.start), _line_end(text, d.end)) for d in code.declarations]
+    regions: list[list[int]] = []
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        a, b = next(((ws, we) for ws, we in wholes if ws <= e.start and e.end <= we),
+                    (_line_start(text, e.start), _line_end(text, max(e.start, e.end - 1))))
+        if text[max(0, a - 2):a].rstrip("\n").endswith("\\") or text[a:b].rstrip("\n").endswith("\\"):
+            return "a jprobe edit falls inside a macro definition"
+        if regions and a < regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], b)
+        else:
+            regions.append([a, b])
+    out = []
+    for a, b in regions:
+        inner = [Edit(e.start - a, e.end - a, e.text) for e in edits if a <= e.start and e.end <= b]
+        old = text[a:b]
+        new = _apply(old, inner)
+        out.append(Edit(a, b, f"#if LINUX_VERSION_CODE >= KERNEL_VERSION({since}, 0)\n{new}#else\n{old}#endif\n"))
+    if not code.has_version_header:
+        at = _after_last_include(text)
+        out.insert(0, Edit(at, at, "#include <linux/version.h>\n"))
+    return out
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:e.start] + e.text + text[e.end:]
+    return text
+
+
+def _after_last_include(text: str) -> int:
+    at = 0
+    for line_start in (i + 1 for i, c in enumerate(text) if c == "\n"):
+        if text.startswith("#include", line_start):
+            at = _line_end(text, line_start)
+    return at

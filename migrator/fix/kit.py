@@ -21,6 +21,7 @@ class FixContext:
     text: str
     model: ProbeModel
     symbols: SymbolMap | None = None
+    keep_old_kernels: bool = False  # fix --keep-old-kernels: keep the old code under #if beside the port
 
 
 CLONE_SUFFIX = re.compile(r"\.(isra|constprop|part|cold)\.?\d*$")

@@ -84,18 +84,22 @@ def _declarators(toks: list[Token], i: int, in_parens: bool, code: JprobeCode, t
     """The names declared after ``struct jprobe`` (and their initializers)."""
     if i < len(toks) and toks[i].value == "{":  # a definition of the struct itself
         return
+    first = i - 1  # the "jprobe" of "struct jprobe"
     while i < len(toks):
         j = i
         while j < len(toks) and (toks[j].value in ("*", "(") or toks[j].value in _DECL_QUALIFIERS):
             j += 1
+        pointer = any(t.value == "*" for t in toks[i:j])  # its initializer holds addresses of jprobes
         if j < len(toks) and toks[j].kind == "id":
             code.objects.append(toks[j].value)
         k = _skip_to(toks, j, ("=", ",", ";", ")", "{"))
         if k < len(toks) and toks[k].value == "=":
-            if k + 1 < len(toks) and toks[k + 1].value == "{":
+            if k + 1 < len(toks) and toks[k + 1].value == "{" and not pointer:
                 _initializer(toks, k + 1, code, text)
             k = _skip_to(toks, k + 1, (",", ";", ")"))
         if in_parens or k >= len(toks) or toks[k].value != ",":
+            if not in_parens and k < len(toks) and toks[k].value == ";":
+                code.declarations.append(Span(toks[first - 1].start, toks[k].end))
             return
         i = k + 1
 

@@ -7,7 +7,7 @@ from migrator.frontends.c import kallsyms
 from migrator.frontends.c.origins import Origins
 from migrator.frontends.c.shapes import REGISTER
 from migrator.frontends.c.unit import Unit
-from migrator.frontends.c.versions import branch_range
+from migrator.frontends.c.versions import branch_range, versions_at
 from migrator.frontends.c.writes import Writes
 
 
@@ -22,7 +22,7 @@ def record(u: Unit) -> None:
             model.old_kernel_guard = u.src.line_of(br.start)
             break
     for anchor, name in f.jprobes:
-        model.jprobes.append(M.Located(u.span(anchor), name))
+        model.jprobes.append(M.Located(u.span(anchor), name, versions=versions_at(u.lexed, anchor)))
     for name, at, probe, fn in f.registrations:
         if name in REGISTER:
             model.registrations.append(M.Registration(name, u.span(at), probe, fn.name if fn else ""))
