@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
-from migrator.core.names import REGISTER_ARGUMENTS, REGS_GET_KERNEL_ARGUMENT_SINCE
+from migrator.core.model import Located
+from migrator.core.names import JPROBE, REGISTER_ARGUMENTS, REGS_GET_KERNEL_ARGUMENT_SINCE
 
 if TYPE_CHECKING:
     from migrator.core.jprobe_facts import JprobeCode
-    from migrator.core.model import Located
     from migrator.fix.kit import FixContext, Plan, Refusal
 
 CODE = "PM401"
@@ -88,9 +88,12 @@ OLD_KERNELS_ONLY = ("jprobe {name}: only built for kernels before {since}, where
                     "with regs_get_kernel_argument(); jprobes work there before 4.15 only")
 
 
+RELATED_REGISTRATION = "{call}() registers it here"
+
+
 def check(model: ProbeModel) -> list[Hit]:
     since = (*REGS_GET_KERNEL_ARGUMENT_SINCE, 0)
-    return [
+    hits = [
         Hit(j.anchor.start, j.anchor.end, OLD_KERNELS_ONLY.format(name=j.name, since="4.20"), Severity.INFO, subject=j)
         if j.versions.only_before(since) else
         Hit(j.anchor.start, j.anchor.end, (
@@ -99,6 +102,13 @@ def check(model: ProbeModel) -> list[Hit]:
         ), subject=j)
         for j in model.jprobes
     ]
+    jprobes = {j.name for j in model.jprobes}
+    for hit in hits:  # the other half of the construct: where each jprobe is registered
+        name = hit.subject.name if isinstance(hit.subject, Located) else ""
+        hit.related = [(r.anchor.start, r.anchor.end, RELATED_REGISTRATION.format(call=r.call))
+                       for r in model.registrations if JPROBE in r.call
+                       and (r.probe == name or r.probe not in jprobes and len(jprobes) == 1 or r.call.endswith("s"))]
+    return hits
 
 
 def fix(subject: Located, ctx: FixContext) -> Plan | Refusal:

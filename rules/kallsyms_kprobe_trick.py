@@ -72,14 +72,18 @@ def _bare(model: ProbeModel, w: FieldWrite) -> bool:
         and not any(r.probe == w.probe for r in model.registrations)
 
 
+RELATED_HARVEST = "the resolved address of kallsyms_lookup_name is read back from the probe here"
+
+
 def check(model: ProbeModel) -> list[Hit]:
     # a probe placed on kallsyms_lookup_name whose addr is then kept (stored, cast or returned)
     harvested = {h.probe for h in model.addr_harvests}
-    hits = [Hit(w.string_span.start, w.string_span.end, MESSAGE.format(probe=probe_name(w)))
-            for w in model.symbol_writes
-            if w.string == KALLSYMS_LOOKUP and w.string_span is not None
-            and (w.probe in harvested or _bare(model, w))]
+    places = [(w.string_span, w.probe, probe_name(w)) for w in model.symbol_writes
+              if w.string == KALLSYMS_LOOKUP and w.string_span is not None
+              and (w.probe in harvested or _bare(model, w))]
     # the name passed to a helper that places the probe: plant(&kp, "kallsyms_lookup_name", handler)
-    hits.extend(Hit(a.string_span.start, a.string_span.end, MESSAGE.format(probe=probe_display(a.probe)))
-                for a in model.symbol_arguments if a.string == KALLSYMS_LOOKUP and a.probe in harvested)
-    return hits
+    places += [(a.string_span, a.probe, probe_display(a.probe)) for a in model.symbol_arguments
+               if a.string == KALLSYMS_LOOKUP and a.string_span is not None and a.probe in harvested]
+    return [Hit(span.start, span.end, MESSAGE.format(probe=shown),
+                related=[(h.anchor.start, h.anchor.end, RELATED_HARVEST) for h in model.addr_harvests if h.probe == probe])
+            for span, probe, shown in places]

@@ -19,7 +19,7 @@ from typing import Any
 
 from migrator import __version__
 from migrator.core import atomic
-from migrator.core.findings import Diagnostic, Finding, Severity
+from migrator.core.findings import Diagnostic, Finding, Related, Severity
 
 
 def default_dir() -> str:
@@ -145,13 +145,15 @@ class Cache:
 def _finding_dict(f: Finding) -> dict[str, Any]:
     return {"line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
             "rule": f.rule, "code": f.code, "severity": f.severity.name, "message": f.message,
-            "start": f.start, "end": f.end, "notes": f.notes, "fixable": f.fixable}
+            "start": f.start, "end": f.end, "notes": f.notes, "fixable": f.fixable,
+            "related": [[r.line, r.column, r.end_line, r.end_column, r.message, r.start, r.end] for r in f.related]}
 
 
 def _finding(path: str, d: dict[str, Any]) -> Finding:
     return Finding(path=path, line=d["line"], column=d["column"], end_line=d["end_line"],
                    end_column=d["end_column"], rule=d["rule"], code=d["code"], severity=Severity[d["severity"]],
-                   message=d["message"], start=d["start"], end=d["end"], site=d["start"], notes=list(d["notes"]))
+                   message=d["message"], start=d["start"], end=d["end"], site=d["start"], notes=list(d["notes"]),
+                   related=[Related(*r) for r in d.get("related", [])])
 
 
 def _diag_dict(d: Diagnostic) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from migrator.check.discover import Candidate, walk, worth_parsing
 from migrator.check.registry import Rule
-from migrator.core.findings import Diagnostic, Finding, Hit, Severity
+from migrator.core.findings import Diagnostic, Finding, Hit, Related, Severity
 from migrator.core.model import ProbeModel
 from migrator.core.source import Source
 
@@ -323,6 +323,7 @@ def _finding(src: Source, rule: Rule, hit: Hit, opts: Options) -> Finding:
         path=src.path, line=line, column=col, end_line=end_line, end_column=end_col, rule=rule.name,
         code=rule.code, severity=severity, message=hit.message, start=hit.start, end=hit.end,
         site=hit.start, notes=list(hit.notes), subject=hit.subject,
+        related=[Related(*src.line_col(a), *src.line_col(max(a, b)), what, a, b) for a, b, what in hit.related],
     )
 
 

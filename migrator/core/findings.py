@@ -30,6 +30,19 @@ class Edit:
 
 
 @dataclass
+class Related:
+    """The other half of a finding's construct, in the same file (SARIF relatedLocations)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
 class Finding:
     path: str
     line: int  # 1-based
@@ -47,6 +60,7 @@ class Finding:
     fix: list[Edit] | None = None
     notes: list[str] = field(default_factory=list)
     subject: Subject | None = field(default=None, repr=False, compare=False)  # the model item, for fixes
+    related: list[Related] = field(default_factory=list)
     # Whether `fix` would rewrite it: True, "needs-map" or False; None until migrator.fix.fixability
     # computes it (check --format json|sarif only).
     fix_state: bool | str | None = field(default=None, compare=False)
@@ -82,3 +96,4 @@ class Hit:
     severity: Severity | None = None  # None: the rule's default
     notes: list[str] = field(default_factory=list)
     subject: Subject | None = None  # the model item it is about (a FieldWrite, ...), for fixes
+    related: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, what it is) elsewhere in the file

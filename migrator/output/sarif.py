@@ -11,7 +11,7 @@ from urllib.parse import quote
 from migrator import __version__
 from migrator.check.engine import FileResult
 from migrator.check.registry import Rule
-from migrator.core.findings import Diagnostic, Finding, Severity
+from migrator.core.findings import Diagnostic, Finding, Related, Severity
 from migrator.core.source import Source
 from migrator.output import ruledoc
 from migrator.output.common import display_path
@@ -49,6 +49,11 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
                 "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(f, context)},
                 "properties": {"fixable": f.fixable},
             })
+            if f.related:
+                sarif_results[-1]["relatedLocations"] = [{
+                    "id": n, "message": {"text": r.message},
+                    "physicalLocation": {"artifactLocation": artifact_location(f.path), "region": region(r, fr.source)},
+                } for n, r in enumerate(f.related, 1)]
     notifications = [_notification(d) for fr in results for d in fr.diagnostics]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -83,7 +88,7 @@ def utf16_position(source: Source, offset: int) -> tuple[int, int]:
     return line, utf16_units(source.text[source.line_starts[line - 1]:offset]) + 1
 
 
-def region(f: Finding, source: Source | None) -> dict[str, int]:
+def region(f: Finding | Related, source: Source | None) -> dict[str, int]:
     """The finding's region in UTF-16 columns, as the run declares. The finding's own columns count
     bytes (gcc style), which differs as soon as the line holds a non-ASCII character before it."""
     same = {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}

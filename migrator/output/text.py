@@ -21,3 +21,4 @@ def write(results: list[FileResult], out: TextIO, show_source: bool = True) -> N
                 width = max(1, min(f.end, r.source.line_starts[f.line - 1] + len(line)) - f.start)
                 out.write(f" {f.line:5d} | {line}\n       | {pad}^{'~' * (width - 1)}\n")
             out.writelines(f"{f.path}:{f.line}:{f.column}: note: {note}\n" for note in f.notes)
+            out.writelines(f"{f.path}:{r.line}:{r.column}: note: {r.message}\n" for r in f.related)
