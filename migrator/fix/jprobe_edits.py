@@ -83,8 +83,10 @@ def _return_type(text: str, h: JprobeHandler) -> list[Edit]:
     if not h.return_type:
         return [Edit(h.anchor.start, h.anchor.start, "int ")]
     first, rest = h.return_type[0], h.return_type[1:]
+    # "struct filename *jgetname(": the '*' touches the name, "int" must not
+    word = "int " if h.return_type[-1].end == h.anchor.start else "int"
     if all(not text[a.end:b.start].strip() for a, b in zip(h.return_type, rest, strict=False)):
-        return [Edit(first.start, h.return_type[-1].end, "int")]  # "unsigned long" -> "int"
+        return [Edit(first.start, h.return_type[-1].end, word)]  # "unsigned long" -> "int"
     return [Edit(first.start, first.end, "int")] + [Edit(s.start, _skip_blanks(text, s.end), "") for s in rest]
 
 

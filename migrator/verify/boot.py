@@ -24,6 +24,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
+from migrator.verify import behaviour
 from migrator.verify.debkernel import BootError, Kernel, Log, log_stderr
 from migrator.verify.guest import GuestModule
 from migrator.verify.judge import SIDES, ModuleResult, Report, Side, judge, summary, write_text
@@ -78,7 +79,8 @@ def _build_both_sides(kernel: Kernel, units: list[Unit], work: str) -> list[Modu
         for i, side, res in pool.map(run_build, jobs):
             built[(i, side)] = res
     return [ModuleResult(path, module_name(path), Side(built[(i, "before")][module_name(path)]),
-                         Side(built[(i, "after")][module_name(path)]))
+                         Side(built[(i, "after")][module_name(path)]),
+                         behavioural=behaviour.SEEN.encode() in unit.after.get(os.path.basename(path), b""))
             for i, unit in enumerate(units) for path in unit.modules]
 
 

@@ -23,6 +23,8 @@ for i in 1 2 3; do
   ls -l / /proc/self > /dev/null
   sh -c 'echo probe > /tmp/pm.w; cat /tmp/pm.w; rm /tmp/pm.w' > /dev/null
 done
+# known arguments for the behavioural check (behaviour.py): it logs them to /dev/kmsg itself
+[ -x /pm/pm-args ] && /pm/pm-args
 """
 
 GUEST_INIT = r"""#!/bin/busybox sh
@@ -130,7 +132,8 @@ class Cpio:
         return b"".join(self.parts)
 
 
-def make_initramfs(path: str, modules: list[GuestModule], kallsyms: bool, busybox: str) -> None:
+def make_initramfs(path: str, modules: list[GuestModule], kallsyms: bool, busybox: str,
+                   program: bytes | None = None) -> None:
     c = Cpio()
     for d in ("bin", "dev", "proc", "sys", "tmp", "pm", "pm/mods", *(f"pm/mods/{m.gid}" for m in modules)):
         c.directory(d)
@@ -138,6 +141,8 @@ def make_initramfs(path: str, modules: list[GuestModule], kallsyms: bool, busybo
         c.file("bin/busybox", fh.read(), 0o755)
     c.file("init", GUEST_INIT.encode(), 0o755)
     c.file("pm/workload", WORKLOAD.encode())
+    if program is not None:
+        c.file("pm/pm-args", program, 0o755)
     settings = {"KALLSYMS": int(kallsyms), "LOAD_TIMEOUT": LOAD_TIMEOUT, "WORK_TIMEOUT": WORK_TIMEOUT, "SETTLE": "0.2"}
     c.file("pm/settings", "".join(f"{k}={v}\n" for k, v in settings.items()).encode())
     lines = []

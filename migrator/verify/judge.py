@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from migrator.verify import behaviour
 from migrator.verify.guest_report import ModuleRun, Probe, Registration
 from migrator.verify.kbuild import Build
 
@@ -74,10 +75,17 @@ class ModuleResult:
     verdict: str = ""
     detail: str = ""
     regressed: bool = False  # the migrated version is worse: different, or fails where the original did not
+    behavioural: bool = False  # its handlers log what they see for the guest program (behaviour.py)
+    behaviour: str = ""  # behaves | differs | not-exercised
+    behaviour_detail: str = ""
 
     def as_json(self) -> dict[str, object]:
-        return {"module": self.name, "path": self.path, "verdict": self.verdict, "detail": self.detail,
-                "regressed": self.regressed, "before": self.before.as_json(), "after": self.after.as_json()}
+        out: dict[str, object] = {
+            "module": self.name, "path": self.path, "verdict": self.verdict, "detail": self.detail,
+            "regressed": self.regressed, "before": self.before.as_json(), "after": self.after.as_json()}
+        if self.behavioural:
+            out["behaviour"] = {"verdict": self.behaviour, "detail": self.behaviour_detail}
+        return out
 
 
 def probe_key(p: Probe, own_module: str) -> tuple[str, str, str, str, tuple[str, ...]]:
@@ -103,6 +111,10 @@ def judge(result: ModuleResult) -> None:
     b, a = result.before, result.after
     verdict, detail, regressed = _judge(b, a, result.name)
     result.verdict, result.detail, result.regressed = verdict, detail, regressed
+    if result.behavioural:
+        result.behaviour, result.behaviour_detail = (
+            behaviour.judge(a.log()) if a.loaded else ("not-exercised", "the migrated module did not load"))
+        result.regressed = result.regressed or result.behaviour == "differs"
 
 
 def _why_not_loaded(s: Side) -> str:
@@ -185,6 +197,8 @@ class Report:
 def write_text(report: Report, out: IO[str]) -> None:
     for m in report.modules:
         out.write(f"{m.path}: {m.verdict}: {m.detail}\n")
+        if m.behavioural:
+            out.write(f"    behaviour: {m.behaviour}: {m.behaviour_detail}\n")
         bp, ap = m.before.probes(), m.after.probes()
         if m.verdict == "equivalent":
             for p in bp:

@@ -18,7 +18,8 @@ import os
 import subprocess
 import time
 
-from migrator.verify.debkernel import BootError, Kernel, Log, static_busybox
+from migrator.verify import behaviour
+from migrator.verify.debkernel import BootError, Kernel, Log, cache_dir, static_busybox
 from migrator.verify.guest import STALL_SECONDS, GuestModule, make_initramfs
 from migrator.verify.guest_report import BootResult, ModuleRun, parse_report
 
@@ -47,6 +48,7 @@ def boot_modules(kernel: Kernel, modules: list[GuestModule], workdir: str, kaslr
     if busybox is None:
         raise BootError("no statically linked busybox (Debian: apt-get install busybox-static)")
     os.makedirs(workdir, exist_ok=True)
+    guest_program, _why = behaviour.program(os.path.join(cache_dir(), "guest"))  # judge.py reports a why
     for i, m in enumerate(modules):
         m.gid = f"m{i:03d}"
     # nokaslr: PVH-boot the decompressed vmlinux (about 2x faster; same addresses as the bzImage with
@@ -68,7 +70,7 @@ def boot_modules(kernel: Kernel, modules: list[GuestModule], workdir: str, kaslr
                 result.runs.setdefault(m.gid, ModuleRun(m.gid)).crashed = "not run: too many guest crashes"
             break
         initrd = os.path.join(workdir, f"initrd{result.boots}.cpio.gz")
-        make_initramfs(initrd, pending, kallsyms and first, busybox)
+        make_initramfs(initrd, pending, kallsyms and first, busybox, guest_program)
         status, text, console = _run_qemu(image, initrd, append, accel, workdir, deadline, result.boots)
         if status == "no-start" and accel == "kvm":
             say("the guest did not start under KVM; retrying with TCG")
