@@ -1,6 +1,8 @@
 /*
  * mmap_args.c - all six arguments of ksys_mmap_pgoff(), logged for the guest
- * program pm-args: the register-passed maximum on x86-64.
+ * program pm-args: the register-passed maximum on x86-64. fd is an int to the
+ * kernel (fget() takes the low 32 bits): the upper half of its register is not
+ * the caller's to define, so it is printed as one.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -11,8 +13,8 @@ static unsigned long jksys_mmap_pgoff(unsigned long addr, unsigned long len, uns
 				      unsigned long flags, unsigned long fd, unsigned long pgoff)
 {
 	if (strcmp(current->comm, "pm-args") == 0)
-		pr_info("pm-args: ksys_mmap_pgoff addr=%lu len=%lu prot=%lu flags=%lu fd=%ld pgoff=%lu\n",
-			addr, len, prot, flags, (long)fd, pgoff);
+		pr_info("pm-args: ksys_mmap_pgoff addr=%lu len=%lu prot=%lu flags=%lu fd=%d pgoff=%lu\n",
+			addr, len, prot, flags, (int)fd, pgoff);
 	jprobe_return();
 	return 0;
 }
