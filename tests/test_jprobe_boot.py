@@ -68,7 +68,7 @@ def test_ported_handlers_see_the_arguments_the_guest_passed(kernel, tmp_path):
         .replace(b"regs_get_kernel_argument(regs, @)", b"regs_get_kernel_argument(regs, 2)")
     assert wrong != good
     contents[str(tmp_path / "write_args_swapped.c")] = ((HERE / "write_args.c").read_bytes(), wrong)
-    for path, (old, new) in contents.items():
+    for path, (old, _new) in contents.items():
         with open(path, "wb") as fh:
             fh.write(old)
     report = verify_boot(kernel, units_from_contents(contents), log=lambda _msg: None)
