@@ -251,3 +251,16 @@ def test_keep_old_kernels_puts_both_versions_under_a_guard_and_is_idempotent():
     again = fix_bytes("m.c", ff.new, opts, None, keep_old_kernels=True)
     assert not again.changed
     assert [why for _f, why in again.refused] == ["this jprobe is only built for kernels before 4.20, where it stays as it is"]
+
+
+def test_tab_aligned_designators_stay_aligned():
+    got = _after("""\
+        static void h(int a) { pr_info("%d", a); jprobe_return(); }
+        static struct jprobe jp = {
+        	.entry			= h,
+        	.kp = {
+        		.symbol_name	= "x",
+        	},
+        };
+        """)
+    assert got.endswith("static struct kprobe jp = {\n\t.pre_handler\t\t= h,\n\t.symbol_name\t= \"x\",\n};\n")

@@ -102,12 +102,33 @@ def object_edits(text: str, code: JprobeCode, handlers: set[str]) -> list[Edit]:
     edits += [Edit(s.start, s.end, new) for s, new in code.calls]
     edits += [Edit(s.start, s.end, "") for s in code.kp_members]
     for e in code.entries:
-        edits.append(Edit(e.member.start, e.member.end, names.PRE_HANDLER))
+        edits.append(_renamed_member(text, e.member))
         if e.value is not None and e.handler in handlers and text[e.value.start:e.value.end] != e.handler:
             edits.append(Edit(e.value.start, e.value.end, e.handler))
     for b in code.kp_blocks:
         edits += _flatten(text, b)
     return edits
+
+
+def _column(text: str, at: int) -> int:
+    """The visual column of ``at`` (tabs every 8), as an editor shows it."""
+    col = 0
+    for ch in text[_line_start(text, at):at]:
+        col = (col // 8 + 1) * 8 if ch == "\t" else col + 1
+    return col
+
+
+def _renamed_member(text: str, member: Span) -> Edit:
+    """``entry`` -> ``pre_handler``; where tabs align the ``=`` after it, they keep it aligned."""
+    j = member.end
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if "\t" not in text[member.end:j] or not text.startswith("=", j):
+        return Edit(member.start, member.end, names.PRE_HANDLER)
+    target, col, tabs = _column(text, j), _column(text, member.start) + len(names.PRE_HANDLER), 0
+    while col < target:
+        col, tabs = (col // 8 + 1) * 8, tabs + 1
+    return Edit(member.start, j, names.PRE_HANDLER + "\t" * (tabs if col == target and tabs else 1))
 
 
 def flattenable(text: str, b: KpBlock) -> bool:
