@@ -264,3 +264,13 @@ def test_tab_aligned_designators_stay_aligned():
         };
         """)
     assert got.endswith("static struct kprobe jp = {\n\t.pre_handler\t\t= h,\n\t.symbol_name\t= \"x\",\n};\n")
+
+
+def test_a_one_line_handler_gets_its_declarations_on_its_line():
+    got = _after("""\
+        static void h(int a) { pr_info("%d", a); jprobe_return(); }
+        static struct jprobe jp = { .entry = h, .kp.symbol_name = "x" };
+        """)
+    assert got == ('static int h(struct kprobe *p, struct pt_regs *regs) { int a = (int)regs_get_kernel_argument(regs, 0);'
+                   ' pr_info("%d", a); return 0; }\n'
+                   'static struct kprobe jp = { .pre_handler = h, .symbol_name = "x" };\n')

@@ -58,7 +58,9 @@ def handler_edits(text: str, h: JprobeHandler, probe: str, regs: str) -> tuple[l
             continue
         lines.append(f"\t{param.text} = ({param.type_text}){names.REGS_GET_KERNEL_ARGUMENT}({regs}, {n});\n")
         told.append(f"{param.name} from argument {n} (regs->{X86_64_ARGUMENT_REGISTERS[n]})")
-    if lines:
+    if lines and text[h.body.start + 1:_line_end(text, h.body.start)].strip():  # "{ code..." on one line
+        edits.append(Edit(h.body.start + 1, h.body.start + 1, "".join(" " + line.strip() for line in lines)))
+    elif lines:
         after_brace = _line_end(text, h.body.start)
         next_line = text[after_brace:_line_end(text, after_brace)]
         if next_line.strip() and not h.first_is_declaration:
