@@ -57,7 +57,8 @@ the reason: a handler shared by several jprobes, a handler that takes the addres
 (a jprobe handler's parameters were a copy of the probed function's stack frame), more than 6
 parameters (x86-64 passes 6 in registers), variadic, struct/union-by-value, array,
 function-pointer, floating-point or unknown-typedef-by-value parameters, a handler with no
-definition in the file, a positional initializer, and code still built for kernels older than
+definition in the file, a positional initializer, a call of a *jprobe* helper not defined in the
+file (it may expect a struct jprobe), and code still built for kernels older than
 4.20 (it compares LINUX_VERSION_CODE with such a version): regs_get_kernel_argument() appeared on
 x86 in Linux 4.20 (arch/x86/include/asm/ptrace.h). The result needs Linux >= 4.20 and is
 x86-64's register mapping: the patch body says which register each argument came from."""
@@ -79,6 +80,8 @@ REFUSE_OLD_KERNELS = ("the file is still built for kernels older than {since} (i
 REFUSE_NO_HANDLER = "the handler of a jprobe is not defined in this file (or is not a plain function name)"
 REFUSE_POSITIONAL = "a jprobe initialized without designators (or through &jp->kp); rewrite it with .kp/.entry first"
 REFUSE_NOT_C = "only C sources are migrated"
+REFUSE_FOREIGN = ("{call}() is not defined in this file and may expect a struct jprobe (a registration helper "
+                  "elsewhere): port it together with this file by hand")
 REFUSE_KEPT = "this jprobe is only built for kernels before 4.20, where it stays as it is"
 _SHAPES = {"struct": "struct/union passed by value", "array": "array", "funcptr": "function-pointer",
            "float": "floating-point", "variadic": "variadic (...)", "unnamed": "unnamed"}
@@ -154,6 +157,8 @@ def _refusal(code: JprobeCode, text: str, old_kernels_ok: bool = False) -> str:
         return REFUSE_OLD_KERNELS.format(since=since, a=old[0][0], b=old[0][1])
     if code.positional or any(not flattenable(text, b) for b in code.kp_blocks):
         return REFUSE_POSITIONAL
+    if code.foreign_calls:
+        return REFUSE_FOREIGN.format(call=code.foreign_calls[0])
     named = [e.handler for e in code.entries if e.value is not None]
     defined = {h.name for h in code.handlers}
     if not named or any(not n or n not in defined for n in named):

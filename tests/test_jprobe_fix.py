@@ -274,3 +274,17 @@ def test_a_one_line_handler_gets_its_declarations_on_its_line():
     assert got == ('static int h(struct kprobe *p, struct pt_regs *regs) { int a = (int)regs_get_kernel_argument(regs, 0);'
                    ' pr_info("%d", a); return 0; }\n'
                    'static struct kprobe jp = { .pre_handler = h, .symbol_name = "x" };\n')
+
+
+def test_a_registration_helper_from_another_file_is_refused():
+    assert "_stp_register_jprobes() is not defined in this file" in _refused("""\
+        static void h(int a) { jprobe_return(); }
+        static struct jprobe jps[] = { { .entry = h, .kp.symbol_name = "x" } };
+        static int __init i(void) { return _stp_register_jprobes(jps, 1); }
+        """)
+    _after("""\
+        static void h(int a) { jprobe_return(); }
+        static struct jprobe jps[] = { { .entry = h, .kp.symbol_name = "x" } };
+        static int my_register_jprobes(struct jprobe *p, int n) { return register_jprobe(p); }
+        static int __init i(void) { return my_register_jprobes(jps, 1); }
+        """)

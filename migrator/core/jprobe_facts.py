@@ -75,5 +75,8 @@ class JprobeCode:
     entries: list[JprobeEntry] = field(default_factory=list)
     handlers: list[JprobeHandler] = field(default_factory=list)
     positional: list[Span] = field(default_factory=list)  # jprobe initializers without designators
+    # calls of functions named *jprobe* that are neither the kprobes API nor defined in the file: a
+    # registration helper elsewhere (SystemTap's _stp_register_jprobes) that expects struct jprobe
+    foreign_calls: list[str] = field(default_factory=list)
     kernel_versions_compared: list[tuple[int, int]] = field(default_factory=list)  # KERNEL_VERSION(a, b, _)
     has_version_header: bool = False  # #include <linux/version.h>

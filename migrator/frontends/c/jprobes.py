@@ -41,13 +41,22 @@ def scan(text: str) -> JprobeCode:
         elif i >= 2 and toks[i - 1].value in (".", "->") and _object_before(toks, i - 2) in objects:
             _member(toks, i, code, text)
     handlers = {e.handler for e in code.entries if e.handler}
-    brace = 0
+    brace, defined, called = 0, set(), []
     for i, t in enumerate(toks):
         brace += 1 if t.value == "{" else -1 if t.value == "}" else 0
-        if brace == 0 and t.value in handlers and i + 1 < len(toks) and toks[i + 1].value == "(":
+        if t.kind != "id" or i + 1 >= len(toks) or toks[i + 1].value != "(":
+            continue
+        if brace == 0 and toks[_match(toks, i + 1) + 1:_match(toks, i + 1) + 2] and \
+                toks[_match(toks, i + 1) + 1].value == "{":
+            defined.add(t.value)
+        elif names.JPROBE in t.value.lower() and t.value not in names.JPROBE_TO_KPROBE_CALLS \
+                and t.value not in (names.JPROBE_RETURN, names.JPROBE_ENTRY_MACRO):
+            called.append(t.value)
+        if brace == 0 and t.value in handlers:
             h = _handler(toks, i, text)
             if h is not None:
                 code.handlers.append(h)
+    code.foreign_calls = sorted({c for c in called if c not in defined})
     for line in text.splitlines():
         if "LINUX_VERSION_CODE" in line:
             code.kernel_versions_compared += [(int(a), int(b)) for a, b in _VERSION_TEST.findall(line)]
