@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import COMPUTED, NULL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, probe_name
 from migrator.core.model import compatible, same_probe
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -19,6 +20,7 @@ CODE = "PM106"
 NAME = "addr-and-symbol-conflict"
 SEVERITY = Severity.ERROR
 PRIORITY = 90
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "both symbol_name and addr set on one probe"
 WHAT = """\
 Checks for a probe that gets both `.symbol_name` and a non-NULL `.addr`."""

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import COMPUTED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
-from migrator.core.names import LINKER_MARKER_PATTERN
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE, LINKER_MARKER_PATTERN
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -21,6 +21,7 @@ CODE = "PM105"
 NAME = "addr-computed"
 SEVERITY = Severity.ERROR
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe address computed at run time"
 WHAT = """\
 Checks for kprobes whose `.addr` is computed at run time: `kallsyms_lookup_name("s") + 0x12`,

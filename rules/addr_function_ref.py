@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import FUNCTION_REF, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -16,6 +17,7 @@ CODE = "PM103"
 NAME = "addr-function-ref"
 SEVERITY = Severity.WARNING
 PRIORITY = 50
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe address taken from a function designator"
 WHAT = """\
 Checks for kprobes whose `.addr` is a function designator: `.addr = (kprobe_opcode_t *)&vfs_read`,
@@ -71,6 +73,8 @@ def check(model: ProbeModel) -> list[Hit]:
     for w in model.addr_writes:
         if w.addr is None or w.addr.kind != FUNCTION_REF:
             continue
+        if w.addr.local_function and model.context != CONTEXT_MODULE:
+            continue  # built-in code probing its own function: the linker resolves it, nothing to export
         sym = w.addr.symbol or "the function"
         hits.append(addr_hit(w, (
             f"kprobe address taken from the function {sym}; it only links when {sym} is exported "

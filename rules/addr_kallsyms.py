@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import KALLSYMS, FieldWrite, Hit, ProbeModel, Severity, addr_hit
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -18,6 +19,7 @@ CODE = "PM102"
 NAME = "addr-kallsyms"
 SEVERITY = Severity.ERROR
 PRIORITY = 70
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe address looked up with kallsyms_lookup_name()"
 WHAT = """\
 Checks for kprobes whose `.addr` comes from kallsyms_lookup_name(): directly

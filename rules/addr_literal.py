@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import LITERAL, FieldWrite, Hit, ProbeModel, Severity, addr_hit, hex_or
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -17,6 +18,7 @@ CODE = "PM101"
 NAME = "addr-literal"
 SEVERITY = Severity.ERROR
 PRIORITY = 40
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe address hard-coded as an integer constant"
 WHAT = """\
 Checks for kprobes whose `.addr` is an integer constant: a kernel address written directly

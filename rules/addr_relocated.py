@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import RELOCATED, FieldWrite, Hit, ProbeModel, Severity, addr_hit
-from migrator.core.names import RELOCATION_HELPERS
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE, RELOCATION_HELPERS
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -18,6 +18,7 @@ CODE = "PM104"
 NAME = "addr-relocated"
 SEVERITY = Severity.ERROR
 PRIORITY = 60
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe address computed by a hand-rolled relocation helper"
 WHAT = """\
 Checks for kprobes whose `.addr` comes from a hand-rolled relocation: SystemTap's

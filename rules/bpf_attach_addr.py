@@ -26,6 +26,7 @@ from migrator.core.model import (
     ProbeModel,
     Span,
 )
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:  # the fix machinery is imported by fix() only: a check run never loads it
     from migrator.fix.kit import FixContext
@@ -36,6 +37,7 @@ CODE = "PM502"
 NAME = "bpf-attach-addr"
 SEVERITY = Severity.ERROR
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 EXAMPLE_SUFFIX = ".c"
 SUMMARY = "BPF/perf kprobe attached at a raw kernel address"
 WHAT = """\

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import ProbeModel
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM503"
 NAME = "cli-probe-addr"
 SEVERITY = Severity.WARNING
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 EXAMPLE_SUFFIX = ".sh"
 SUMMARY = "tracer command line (lttng, perf probe, bpftrace) placing a kprobe at an address"
 WHAT = """\

@@ -1,11 +1,13 @@
 """embedded-symbol-table: a static table of hard-coded kernel addresses with names."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import CONTEXT_MODULE
 
 CODE = "PM202"
 NAME = "embedded-symbol-table"
 SEVERITY = Severity.WARNING
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "kernel symbol table embedded in the module"
 WHAT = """\
 Checks for static tables in a module that pair hard-coded kernel addresses with symbol names."""

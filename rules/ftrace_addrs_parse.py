@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import ProbeModel
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM309"
 NAME = "ftrace-addrs-parse"
 SEVERITY = Severity.WARNING
 PRIORITY = 20
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "reads ftrace's available_filter_functions_addrs to find function addresses"
 WHAT = """\
 Checks C code for the path of tracefs's `available_filter_functions_addrs` (a string literal, or an

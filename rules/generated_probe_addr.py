@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import ProbeModel
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM507"
 NAME = "generated-probe-addr"
 SEVERITY = Severity.WARNING
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 EXAMPLE_SUFFIX = ".py"
 SUMMARY = "code generator emitting a kprobe addr write with an address spliced in"
 WHAT = """\

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import Located
-from migrator.core.names import JPROBE, REGISTER_ARGUMENTS, REGS_GET_KERNEL_ARGUMENT_SINCE
+from migrator.core.names import (
+    CONTEXT_BUILTIN,
+    CONTEXT_MODULE,
+    CONTEXT_USERSPACE,
+    JPROBE,
+    REGISTER_ARGUMENTS,
+    REGS_GET_KERNEL_ARGUMENT_SINCE,
+)
 
 if TYPE_CHECKING:
     from migrator.core.jprobe_facts import JprobeCode
@@ -16,6 +23,7 @@ CODE = "PM401"
 NAME = "jprobe"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "struct jprobe: API disabled in Linux 4.15, removed in 4.19"
 WHAT = """\
 Checks for `struct jprobe` objects."""

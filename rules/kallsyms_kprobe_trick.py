@@ -2,12 +2,13 @@
 
 from migrator.check.rulekit import FieldWrite, Hit, ProbeModel, Severity, probe_name
 from migrator.core.display import probe_display
-from migrator.core.names import KALLSYMS_LOOKUP
+from migrator.core.names import CONTEXT_MODULE, KALLSYMS_LOOKUP
 
 CODE = "PM301"
 NAME = "kallsyms-kprobe-trick"
 SEVERITY = Severity.ERROR
 PRIORITY = 80
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "kprobe registered on kallsyms_lookup_name to harvest its address"
 WHAT = """\
 Checks for a kprobe on "kallsyms_lookup_name" that is registered only to read back its `.addr`,

@@ -2,12 +2,13 @@
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import KALLSYMS_UNEXPORTED_IN
-from migrator.core.names import KALLSYMS_LOOKUP
+from migrator.core.names import CONTEXT_MODULE, KALLSYMS_LOOKUP
 
 CODE = "PM302"
 NAME = "kallsyms-lookup-use"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "kallsyms_lookup_name() used by a module"
 WHAT = """\
 Checks for uses of kallsyms_lookup_name() that do not locate a probe: calls, its address taken,

@@ -1,11 +1,13 @@
 """kallsyms-parse: code that reads /proc/kallsyms or System.map to find addresses."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM303"
 NAME = "kallsyms-parse"
 SEVERITY = Severity.WARNING
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "symbol addresses parsed from /proc/kallsyms or System.map"
 WHAT = """\
 Checks for code that reads /proc/kallsyms or a System.map file to find symbol addresses."""
@@ -42,7 +44,17 @@ REFERENCES = (
 NO_FIX = "replace the parsing by symbol names by hand"  # fix refuses with this
 
 
+def _places_probes(model: ProbeModel) -> bool:
+    """The file itself places probes (C probe writes, tracefs definitions, attach calls, tracer or
+    loader command lines): what it reads from the symbol file can reach one."""
+    return any((model.addr_writes, model.symbol_writes, model.registrations, model.tracefs_defs, model.attach_addrs,
+                model.cli_probe_addrs, model.modparam_addrs, model.generated_addrs, model.generated_probe_addrs,
+                model.multi_addrs, model.probe_tables))
+
+
 def check(model: ProbeModel) -> list[Hit]:
+    if model.context not in ("", CONTEXT_MODULE) and not _places_probes(model):
+        return []  # a symbolizer (perf, bpftool, a script printing names): no probe to place
     return [
         Hit(p.anchor.start, p.anchor.end, (
             f"reads {p.name} to find symbol addresses; probe APIs take a symbol name and resolve it "

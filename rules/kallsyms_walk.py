@@ -2,11 +2,13 @@
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import KALLSYMS_UNEXPORTED_IN
+from migrator.core.names import CONTEXT_MODULE
 
 CODE = "PM304"
 NAME = "kallsyms-walk"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "kallsyms_on_each_symbol() or module_kallsyms_on_each_symbol() used by a module"
 WHAT = """\
 Checks for calls of kallsyms_on_each_symbol() and module_kallsyms_on_each_symbol(): a callback

@@ -1,11 +1,13 @@
 """kprobe-addr-harvest: the address a kprobe declared elsewhere resolved, read back and called."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import CONTEXT_MODULE
 
 CODE = "PM307"
 NAME = "kprobe-addr-harvest"
 SEVERITY = Severity.ERROR
 PRIORITY = 20
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "a kprobe's resolved .addr called as a function, the probe declared in another file"
 WHAT = """\
 Checks for a read of `.addr` of a kprobe that this file neither names nor places (its declaration,

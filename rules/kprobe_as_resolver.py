@@ -1,12 +1,13 @@
 """kprobe-as-resolver: a kprobe registered only to read back the address of a name it was given."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity, probe_name
-from migrator.core.names import KALLSYMS_LOOKUP
+from migrator.core.names import CONTEXT_MODULE, KALLSYMS_LOOKUP
 
 CODE = "PM305"
 NAME = "kprobe-as-resolver"
 SEVERITY = Severity.WARNING
 PRIORITY = 20
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "register_kprobe() used as a name-to-address service"
 WHAT = """\
 Checks for a kprobe whose `.symbol_name` is not a string literal (a parameter, a field) and whose

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import ProbeModel
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM506"
 NAME = "kprobe-multi-addrs"
 SEVERITY = Severity.WARNING
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe_multi link attached by kernel addresses instead of symbol names"
 WHAT = """\
 Checks C loaders for kprobe_multi links given an array of addresses: `opts.addrs = where` on a

@@ -1,12 +1,13 @@
 """livepatch-resolver-trick: a livepatch on "kallsyms_lookup_name" enabled to harvest its address."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
-from migrator.core.names import KALLSYMS_LOOKUP, KLP_OLD_FUNC
+from migrator.core.names import CONTEXT_MODULE, KALLSYMS_LOOKUP, KLP_OLD_FUNC
 
 CODE = "PM308"
 NAME = "livepatch-resolver-trick"
 SEVERITY = Severity.ERROR
 PRIORITY = 80
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "livepatch klp_func on kallsyms_lookup_name used to harvest its address"
 WHAT = """\
 Checks for a `struct klp_func` whose `.old_name` is "kallsyms_lookup_name" in a file that calls

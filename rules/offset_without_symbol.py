@@ -4,11 +4,13 @@ Fixable together with the address: the offset merges into the resolved ``symbol_
 """
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity, addr_hit, probe_name
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM107"
 NAME = "offset-without-symbol"
 SEVERITY = Severity.WARNING
 PRIORITY = 20
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "offset set on a probe located by addr"
 WHAT = """\
 Checks for `.offset` on a probe that is located by `.addr`."""

@@ -1,11 +1,13 @@
 """relocation-helper: a function that maps module/section + offset to an address by hand."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import CONTEXT_MODULE
 
 CODE = "PM201"
 NAME = "relocation-helper"
 SEVERITY = Severity.WARNING
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "hand-rolled relocation of module/section offsets to addresses"
 WHAT = """\
 Checks for functions that turn a module or section plus an offset into an address by hand: adding

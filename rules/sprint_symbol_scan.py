@@ -1,11 +1,13 @@
 """sprint-symbol-scan: a symbol found by name by walking addresses through a reverse lookup."""
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.core.names import CONTEXT_MODULE
 
 CODE = "PM306"
 NAME = "sprint-symbol-scan"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
+APPLIES_TO = frozenset({CONTEXT_MODULE})  # about modules: built-in code may call what modules cannot
 SUMMARY = "symbol addresses found by scanning with sprint_symbol() or lookup_symbol_name()"
 WHAT = """\
 Checks for functions that call sprint_symbol() or lookup_symbol_name() in a loop over addresses and

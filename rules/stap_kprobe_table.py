@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import RELOCATED, Hit, ProbeModel, Severity
 from migrator.core.model import ProbeTable, TableEntry
-from migrator.core.names import RELOCATION_HELPERS
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE, RELOCATION_HELPERS
 
 if TYPE_CHECKING:
     from migrator.core.findings import Edit
@@ -29,6 +29,7 @@ CODE = "PM108"
 NAME = "stap-kprobe-table"
 SEVERITY = Severity.ERROR
 PRIORITY = 55
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "SystemTap probe table entry placing a kprobe by (module, section, address) or absolute address"
 WHAT = """\
 Checks SystemTap 4.x generated C (`stap -p3 -k` output) for `stap_kprobe_probes[]` entries that place

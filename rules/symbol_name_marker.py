@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import FieldWrite, Hit, ProbeModel, Severity, probe_name
 from migrator.core.model import compatible, same_probe
-from migrator.core.names import LINKER_MARKER_PATTERN
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE, LINKER_MARKER_PATTERN
 
 if TYPE_CHECKING:
     from migrator.fix.kit import FixContext, Plan, Refusal
@@ -24,6 +24,7 @@ CODE = "PM109"
 NAME = "symbol-name-marker"
 SEVERITY = Severity.ERROR
 PRIORITY = 40
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 SUMMARY = "kprobe symbol_name is a linker marker, not a function"
 WHAT = """\
 Checks for probes whose `.symbol_name` is a linker marker (`_text`, `_stext`, `_sinittext`,

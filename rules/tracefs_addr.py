@@ -21,6 +21,7 @@ from migrator.core.model import (
     AddrSite,
     ProbeModel,
 )
+from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 if TYPE_CHECKING:  # the fix machinery is imported by fix() only: a check run never loads it
     from migrator.fix.kit import FixContext
@@ -30,6 +31,7 @@ CODE = "PM501"
 NAME = "tracefs-addr"
 SEVERITY = Severity.ERROR
 PRIORITY = 30
+APPLIES_TO = frozenset({CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_USERSPACE})  # not the kprobes core: it places probes by address by design
 EXAMPLE_SUFFIX = ".sh"
 SUMMARY = "tracefs kprobe_events definition at a raw address"
 WHAT = """\

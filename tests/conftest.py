@@ -52,11 +52,11 @@ def run_check(tmp_path):
     from migrator.check.engine import Options, check_bytes
     from migrator.check.registry import all_rules
 
-    def run(text: str | bytes, name: str = "mod.c"):
+    def run(text: str | bytes, name: str = "mod.c", context: str | None = None):
         data = text.encode() if isinstance(text, str) else text
         p = tmp_path / name
         p.write_bytes(data)
-        return check_bytes(str(p), data, Options(rules=list(all_rules())))
+        return check_bytes(str(p), data, Options(rules=list(all_rules()), context=context))
 
     return run
 

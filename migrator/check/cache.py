@@ -146,14 +146,15 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     return {"line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column,
             "rule": f.rule, "code": f.code, "severity": f.severity.name, "message": f.message,
             "start": f.start, "end": f.end, "notes": f.notes, "fixable": f.fixable,
-            "related": [[r.line, r.column, r.end_line, r.end_column, r.message, r.start, r.end] for r in f.related]}
+            "related": [[r.line, r.column, r.end_line, r.end_column, r.message, r.start, r.end] for r in f.related],
+            "context": f.context}
 
 
 def _finding(path: str, d: dict[str, Any]) -> Finding:
     return Finding(path=path, line=d["line"], column=d["column"], end_line=d["end_line"],
                    end_column=d["end_column"], rule=d["rule"], code=d["code"], severity=Severity[d["severity"]],
                    message=d["message"], start=d["start"], end=d["end"], site=d["start"], notes=list(d["notes"]),
-                   related=[Related(*r) for r in d.get("related", [])])
+                   related=[Related(*r) for r in d.get("related", [])], context=d.get("context", ""))
 
 
 def _diag_dict(d: Diagnostic) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrator.check.context import decide as decide_context
 from migrator.check.discover import Candidate, walk, worth_parsing
 from migrator.check.registry import Rule
+from migrator.core import names
 from migrator.core.findings import Diagnostic, Finding, Hit, Related, Severity
 from migrator.core.model import ProbeModel
 from migrator.core.source import Source
@@ -33,6 +35,7 @@ class Options:
     jobs: int = 1  # worker processes; 0 = one per core
     cache_dir: str | None = None  # None: no cache
     timeout_per_file: float | None = None  # seconds of analysis per file (SIGALRM, main thread only)
+    context: str | None = None  # --context: one context for every file (None: decided per file)
 
     def config_key(self) -> str:
         """What, besides the bytes and the version, decides a file's result."""
@@ -42,14 +45,16 @@ class Options:
     def portable(self) -> dict[str, object]:
         """Options as plain data, for worker processes (rule modules do not pickle)."""
         return {"rules": [r.name for r in self.rules], "severity": {k: v.name for k, v in self.severity.items()},
-                "max_bytes": self.max_bytes, "cache_dir": self.cache_dir, "timeout_per_file": self.timeout_per_file}
+                "max_bytes": self.max_bytes, "cache_dir": self.cache_dir, "timeout_per_file": self.timeout_per_file,
+                "context": self.context}
 
     @classmethod
     def from_portable(cls, d: dict[str, Any]) -> Options:
         from migrator.check.registry import lookup
 
         return cls(rules=[lookup(n) for n in d["rules"]], severity={k: Severity[v] for k, v in d["severity"].items()},
-                   max_bytes=d["max_bytes"], cache_dir=d["cache_dir"], timeout_per_file=d.get("timeout_per_file"))
+                   max_bytes=d["max_bytes"], cache_dir=d["cache_dir"], timeout_per_file=d.get("timeout_per_file"),
+                   context=d.get("context"))
 
 
 @dataclass
@@ -241,18 +246,19 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
         return FileResult(path, skipped=True)
     if b"\0" in data[:8192]:
         return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])
+    ctx = decide_context(path, data, opts.context)  # from the file and its tree: part of the cache key
     cache = k = None
     if opts.cache_dir is not None:
         from migrator.check.cache import Cache, key
 
-        cache, k = Cache(opts.cache_dir), key(data, opts.config_key())
+        cache, k = Cache(opts.cache_dir), key(data, opts.config_key() + ";" + ctx.kind)
         hit = cache.get(k, path)
         if hit is not None:
             findings, diags, total, parsed = hit
             return FileResult(path, findings, diags, Source.from_bytes(path, data) if findings else None, total, parsed)
     try:
         with _Timer(opts.timeout_per_file):
-            result = _analyse(path, data, opts)
+            result = _analyse(path, data, opts, ctx.kind)
     except _TimedOut:
         return FileResult(path, diagnostics=[Diagnostic(
             path, 0, 0, Severity.WARNING, "limit",
@@ -262,11 +268,12 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
     return result
 
 
-def _analyse(path: str, data: bytes, opts: Options) -> FileResult:
+def _analyse(path: str, data: bytes, opts: Options, context: str) -> FileResult:
     src = Source.from_bytes(path, data)
     result = FileResult(path, source=src)
     try:
         model = _front_end(path, data, src)
+        model.context = context
         findings = run_rules(src, model, opts)  # a rule that raises is inside the boundary too
     except Exception as e:  # noqa: BLE001 - the per-file error boundary
         tb = traceback.extract_tb(e.__traceback__)[-1]
@@ -306,8 +313,11 @@ def _front_end(path: str, data: bytes, src: Source) -> ProbeModel:
 def run_rules(src: Source, model: ProbeModel, opts: Options) -> list[Finding]:
     best: dict[int, tuple[int, Finding]] = {}
     for rule in opts.rules:
+        if model.context and model.context not in rule.applies_to and not (
+                model.embeds_kernel_c and names.CONTEXT_MODULE in rule.applies_to):  # kernel-side C in strings
+            continue
         for hit in rule.check(model):
-            f = _finding(src, rule, hit, opts)
+            f = _finding(src, rule, hit, opts, model)
             prev = best.get(hit.start)
             if prev is None or rule.priority > prev[0]:
                 best[hit.start] = (rule.priority, f)
@@ -315,7 +325,7 @@ def run_rules(src: Source, model: ProbeModel, opts: Options) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
-def _finding(src: Source, rule: Rule, hit: Hit, opts: Options) -> Finding:
+def _finding(src: Source, rule: Rule, hit: Hit, opts: Options, model: ProbeModel) -> Finding:
     line, col = src.line_col(hit.start)
     end_line, end_col = src.line_col(max(hit.end, hit.start))
     severity = hit.severity or opts.severity.get(rule.name) or rule.severity
@@ -324,6 +334,7 @@ def _finding(src: Source, rule: Rule, hit: Hit, opts: Options) -> Finding:
         code=rule.code, severity=severity, message=hit.message, start=hit.start, end=hit.end,
         site=hit.start, notes=list(hit.notes), subject=hit.subject,
         related=[Related(*src.line_col(a), *src.line_col(max(a, b)), what, a, b) for a, b, what in hit.related],
+        context=model.context,
     )
 
 

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from migrator.core.findings import Severity
+from migrator.core.names import CONTEXTS
 
 DOC_FIELDS = ("SUMMARY", "WHAT", "WHY", "EXAMPLE", "USE_INSTEAD", "FIX", "FIX_SAFETY")
 
@@ -38,6 +39,7 @@ class Rule:
     references: tuple[str, ...]
     check: Callable[[Any], Any]
     module: ModuleType
+    applies_to: frozenset[str] = frozenset(CONTEXTS)  # the module's APPLIES_TO: contexts it reports in
 
     # The names of the first catalog, still read by callers elsewhere.
     @property
@@ -91,7 +93,10 @@ def load_rule(mod: ModuleType) -> Rule:
         summary=docs["SUMMARY"], what=docs["WHAT"], why=docs["WHY"], example=docs["EXAMPLE"],
         use_instead=docs["USE_INSTEAD"], fix_availability=docs["FIX"], fix_safety=docs["FIX_SAFETY"],
         references=tuple(refs), check=check, module=mod,
+        applies_to=frozenset(getattr(mod, "APPLIES_TO", CONTEXTS)),
     )
+    if not rule.applies_to or not rule.applies_to <= set(CONTEXTS):
+        raise RuleError(f"{where}: APPLIES_TO must be a non-empty subset of {', '.join(CONTEXTS)}")
     says_never = rule.fix_availability.lstrip().lower().startswith("never")
     if rule.fixable == says_never:
         raise RuleError(f"{where}: FIX says {rule.fix_availability.split('.')[0]!r}, but the module "

@@ -7,6 +7,7 @@ import sys
 import click
 
 from migrator.cli.common import Usage, default_cache, options, split_values, with_progress
+from migrator.core.names import CONTEXTS
 from migrator.output import FORMATS
 
 
@@ -29,10 +30,12 @@ from migrator.output import FORMATS
 @click.option("-j", "--jobs", type=click.IntRange(0), default=0, help="Worker processes (default 0: one per core).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache location (default: the platform cache dir, or $PROBE_MIGRATOR_CACHE_DIR).")
+@click.option("--context", type=click.Choice(CONTEXTS), help="Treat every file as this (default: decided per file from its tree and markers).")
 def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
           exclude: tuple[str, ...], config_path: str | None, max_bytes: int | None, show_source: bool,
           quiet: bool, verbose: bool, diff_path: str | None, root: str | None, baseline_path: str | None,
-          jobs: int, no_cache: bool, cache_dir: str | None, timeout_per_file: float | None) -> None:
+          jobs: int, no_cache: bool, cache_dir: str | None, timeout_per_file: float | None,
+          context: str | None) -> None:
     """Report address-based probes and hand-rolled symbol resolution in PATHS (default: .)."""
     from migrator.output import write
     from migrator.output.common import diagnostics
@@ -40,6 +43,7 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     opts = options(split_values(select), split_values(ignore), config_path, max_bytes, exclude, jobs,
                     None if no_cache else cache_dir or default_cache())
     opts.timeout_per_file = timeout_per_file or opts.timeout_per_file
+    opts.context = context
     results, patch_failed = _gather(paths, opts, diff_path, root, baseline_path, quiet)
     write(fmt, results, opts.rules, sys.stdout, show_source)
     diagnostics(results, sys.stderr, include_info=verbose)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from migrator.cli.common import Usage, options, split_values
+from migrator.core.names import CONTEXTS
 
 
 @click.command()
@@ -28,13 +29,15 @@ from migrator.cli.common import Usage, options, split_values
 @click.option("--timeout-per-file", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Leave a file alone whose analysis takes longer than this, with a warning.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not list the findings that were not fixed.")
+@click.option("--context", type=click.Choice(CONTEXTS), help="Treat every file as this (default: decided per file).")
 @click.option("--keep-old-kernels", is_flag=True,
               help="Port jprobes even in files still built for kernels before 4.20, keeping the jprobe code "
                    "under #if LINUX_VERSION_CODE beside the port.")
 def fix(paths: tuple[str, ...], symbols_path: str | None, write: bool, patch_dir: str | None, signoff: bool,
         sender: str | None, subject_prefix: str, cover_letter: bool,
         select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], config_path: str | None,
-        max_bytes: int | None, timeout_per_file: float | None, quiet: bool, keep_old_kernels: bool) -> None:
+        max_bytes: int | None, timeout_per_file: float | None, quiet: bool, context: str | None,
+        keep_old_kernels: bool) -> None:
     """Rewrite address-based probes to symbol_name/offset: a diff (default), --write, or --patch-dir."""
     from migrator.fix.command import run_fix
     from migrator.fix.series import Series
@@ -46,5 +49,6 @@ def fix(paths: tuple[str, ...], symbols_path: str | None, write: bool, patch_dir
 
     opts = options(split_values(select), split_values(ignore), config_path, max_bytes, exclude)
     opts.timeout_per_file = timeout_per_file or opts.timeout_per_file
+    opts.context = context
     series = Series(signoff=signoff, sender=sender, subject_prefix=subject_prefix.strip(), cover_letter=cover_letter)
     sys.exit(run_fix(list(paths) or ["."], opts, symbols_path, write, patch_dir, quiet, series, keep_old_kernels))

@@ -61,6 +61,7 @@ class Finding:
     notes: list[str] = field(default_factory=list)
     subject: Subject | None = field(default=None, repr=False, compare=False)  # the model item, for fixes
     related: list[Related] = field(default_factory=list)
+    context: str = ""  # what the file is: module, builtin, kprobes-core, userspace (check/context.py)
     # Whether `fix` would rewrite it: True, "needs-map" or False; None until migrator.fix.fixability
     # computes it (check --format json|sarif only).
     fix_state: bool | str | None = field(default=None, compare=False)

@@ -343,6 +343,8 @@ class ProbeModel:
     # Functions whose code compares a value with -EINVAL (``== -EINVAL``/``!= -EINVAL``); "" for file
     # scope. A harness that expects registration to fail (addr-and-symbol-conflict reads it).
     einval_compares: set[str] = field(default_factory=set)
+    context: str = ""  # module | builtin | kprobes-core | userspace (migrator/check/context.py), set by the engine
+    embeds_kernel_c: bool = False  # kernel-side C in string literals (BCC programs): judged as module code
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(
         default_factory=dict, repr=False, compare=False)  # see _same_base
 

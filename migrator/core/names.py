@@ -111,6 +111,24 @@ KPROBE_MULTI_OPTS = ("bpf_kprobe_multi_opts", "bpf_link_create_opts")
 # ftrace's "address name" list of the functions it can trace (Linux 6.6)
 FTRACE_ADDRS_FILE = "available_filter_functions_addrs"
 
+# -- contexts: what a file is (migrator/check/context.py); rules say where they apply ------------
+CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_KPROBES_CORE, CONTEXT_USERSPACE = "module", "builtin", "kprobes-core", "userspace"
+CONTEXTS = (CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_KPROBES_CORE, CONTEXT_USERSPACE)
+# In a Linux tree, the code that implements kprobes and tracing, and the kernel's own user-space half
+# and tests of them: they place probes by address on purpose (trampolines, optprobes, tracefs's
+# address syntax, perf/libbpf/bpftool symbolizers, the selftests of those features). fnmatch patterns.
+KPROBES_CORE_PATHS = (
+    "kernel/kprobes.c", "kernel/trace/*", "kernel/livepatch/*", "kernel/bpf/*", "arch/*/kernel/kprobes*",
+    "arch/*/kernel/*/kprobes*", "arch/*/kernel/optprobe*", "arch/*/kernel/rethook*", "arch/*/kernel/ftrace*",
+    "arch/*/probes/*", "arch/*/kernel/probes/*", "arch/*/net/bpf_jit*", "tools/perf/*", "tools/lib/bpf/*",
+    "tools/bpf/*", "tools/tracing/*", "tools/testing/selftests/ftrace/*", "tools/testing/selftests/bpf/*",
+    "samples/bpf/*", "samples/kprobes/*", "samples/fprobe/*",
+)
+# A Linux tree's user-space parts (besides KPROBES_CORE_PATHS)
+KERNEL_TREE_USERSPACE = ("tools/", "scripts/", "usr/", "Documentation/")
+MODULE_MARKERS = ("module_init", "module_exit", "MODULE_LICENSE", "init_module", "module_platform_driver",
+                  "module_pci_driver", "module_usb_driver", "module_i2c_driver", "kunit_test_suite", "kunit_test_suites")
+
 # -- derived trigger sets ------------------------------------------------------------------
 # Identifiers that make C code worth reading (a body holding one is analysed; a construct
 # holding one is parsed). Substring triggers (``kallsyms`` in any name or path, ``System.map``)
@@ -133,5 +151,5 @@ ALL_NAMES = frozenset(
     + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + MODULE_LOADERS + KPROBE_MULTI_OPTS
     + (KPROBE_MULTI, FTRACE_ADDRS_FILE) + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
     + (JPROBE_RETURN, JPROBE_ENTRY_MACRO, PRE_HANDLER, REGS_GET_KERNEL_ARGUMENT)
-    + tuple(JPROBE_TO_KPROBE_CALLS) + tuple(JPROBE_TO_KPROBE_CALLS.values())
+    + tuple(JPROBE_TO_KPROBE_CALLS) + tuple(JPROBE_TO_KPROBE_CALLS.values()) + KPROBES_CORE_PATHS
 )

@@ -13,7 +13,7 @@ def finding_dict(f: Finding) -> dict[str, object]:
     return {
         "path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line,
         "end_column": f.end_column, "rule": f.rule, "code": f.code, "severity": f.severity.label,
-        "message": f.message, "fixable": f.fixable, "notes": f.notes,
+        "message": f.message, "fixable": f.fixable, "notes": f.notes, "context": f.context,
         "related": [{"line": r.line, "column": r.column, "end_line": r.end_line, "end_column": r.end_column,
                      "message": r.message} for r in f.related],
     }

@@ -47,7 +47,7 @@ def write(results: list[FileResult], rules: list[Rule], out: TextIO) -> None:
                     "region": region(f, fr.source),
                 }}],
                 "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(f, context)},
-                "properties": {"fixable": f.fixable},
+                "properties": {"fixable": f.fixable, "context": f.context},
             })
             if f.related:
                 sarif_results[-1]["relatedLocations"] = [{

@@ -82,6 +82,7 @@ def add_embedded(f: PyFile, node: ast.Constant, index: int) -> None:
         v = getattr(inner, fld.name)
         if isinstance(v, list):
             getattr(f.model, fld.name).extend(v)
+    f.model.embeds_kernel_c = True
     f.model.constructs_total += inner.constructs_total
     f.model.constructs_parsed += inner.constructs_parsed
     if inner.old_kernel_guard and not f.model.old_kernel_guard:
