@@ -65,7 +65,7 @@ the reason: a handler shared by several jprobes, a handler that takes the addres
 (a jprobe handler's parameters were a copy of the probed function's stack frame), more than 6
 parameters (x86-64 passes 6 in registers), variadic, struct/union-by-value, array,
 function-pointer, floating-point or unknown-typedef-by-value parameters, a handler with no
-definition in the file, a positional initializer, a call of a *jprobe* helper not defined in the
+definition in the file, a preprocessor line inside a handler's signature, a positional initializer, a call of a *jprobe* helper not defined in the
 file (it may expect a struct jprobe), and code still built for kernels older than
 4.20 (it compares LINUX_VERSION_CODE with such a version): regs_get_kernel_argument() appeared on
 x86 in Linux 4.20 (arch/x86/include/asm/ptrace.h). The result needs Linux >= 4.20 and is
@@ -88,6 +88,7 @@ REFUSE_OLD_KERNELS = ("the file is still built for kernels older than {since} (i
 REFUSE_NO_HANDLER = "the handler of a jprobe is not defined in this file (or is not a plain function name)"
 REFUSE_POSITIONAL = "a jprobe initialized without designators (or through &jp->kp); rewrite it with .kp/.entry first"
 REFUSE_NOT_C = "only C sources are migrated"
+REFUSE_DIRECTIVE = "handler {h}() has a preprocessor line inside its signature; the rewrite would drop it"
 REFUSE_FOREIGN = ("{call}() is not defined in this file and may expect a struct jprobe (a registration helper "
                   "elsewhere): port it together with this file by hand")
 REFUSE_KEPT = "this jprobe is only built for kernels before 4.20, where it stays as it is"
@@ -174,6 +175,8 @@ def _refusal(code: JprobeCode, text: str, old_kernels_ok: bool = False) -> str:
     for h in code.handlers:
         if named.count(h.name) > 1:
             return REFUSE_SHARED.format(h=h.name, n=named.count(h.name))
+        if h.directive_in_signature:
+            return REFUSE_DIRECTIVE.format(h=h.name)
         if h.address_taken:
             return REFUSE_ADDRESS.format(h=h.name, p=sorted(h.address_taken)[0])
         if len(h.param_list) > REGISTER_ARGUMENTS:

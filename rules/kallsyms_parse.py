@@ -53,7 +53,9 @@ def _places_probes(model: ProbeModel) -> bool:
 
 
 def check(model: ProbeModel) -> list[Hit]:
-    if model.context not in ("", CONTEXT_MODULE) and not _places_probes(model):
+    # A file that did not parse had only string-level checks: whether it places probes is unknown,
+    # so the read stays reported.
+    if model.context not in ("", CONTEXT_MODULE) and not model.syntax_error and not _places_probes(model):
         return []  # a symbolizer (perf, bpftool, a script printing names): no probe to place
     return [
         Hit(p.anchor.start, p.anchor.end, (

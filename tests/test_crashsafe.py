@@ -194,8 +194,8 @@ def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, monkey
     target = tmp_path / "m.c"
     real_fix = fixcmd.fix_bytes
 
-    def fix_then_user_edits(path, data, opts, symbols):  # type: ignore[no-untyped-def]
-        ff = real_fix(path, data, opts, symbols)
+    def fix_then_user_edits(path, data, opts, symbols, *rest):  # type: ignore[no-untyped-def]
+        ff = real_fix(path, data, opts, symbols, *rest)
         if path.endswith("m.c"):
             with open(path, "ab") as fh:
                 fh.write(b"/* saved by the user meanwhile */\n")

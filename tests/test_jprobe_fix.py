@@ -160,6 +160,9 @@ def test_an_unbraced_if_keeps_its_body():
      "static struct jprobe a = { { .symbol_name = \"x\" }, (kprobe_opcode_t *)h };\n", "without designators"),
     ("static void h(int p, int kp, int probe) { pr_info(\"%d\", p + kp + probe); jprobe_return(); }\n"
      "static struct jprobe a = { .entry = h, .kp.symbol_name = \"x\" };\n", "every name"),
+    # found by the property test: a directive moved into the parameter list
+    ("static void h(int a,\n#include <linux/kprobes.h>\n\t      long b) { jprobe_return(); }\n"
+     "static struct jprobe a = { .entry = h, .kp.symbol_name = \"x\" };\n", "preprocessor line inside its signature"),
 ])
 def test_refusals_say_why(body, reason):
     assert reason in _refused(body)

@@ -59,6 +59,12 @@ INHERITED = {
         {"LEADING_SPACE"}, "the module is indented with four spaces; the migrated statements keep it"),
     "corpus/a/sysmap_openat.c": (
         {"DOS_LINE_ENDINGS"}, "the file has CRLF line ends; the migrated lines keep them"),
+    "corpus/b/jprobe_kallsyms.c": (
+        {"ASSIGN_IN_IF"}, "the module tests `(ret = register_jprobe(...)) < 0`; the port renames the "
+        "call and keeps the statement"),
+    "corpus/b/jprobe_symbol.c": (
+        {"PREFER_PR_LEVEL"}, "the module prints with printk(KERN_INFO ...); the port renames the member "
+        "it prints and keeps the call"),
 }
 _MSG = re.compile(r"^(?P<file>.+?):(?:(?P<line>\d+):)? (?P<level>ERROR|WARNING|CHECK):(?P<type>[A-Z0-9_]+): "
                   r"(?P<text>.*)$")

@@ -42,6 +42,7 @@ class JprobeHandler:
     words: frozenset[str] = frozenset()  # every identifier in the definition
     used: frozenset[str] = frozenset()  # identifiers the body reads (not as a member after . or ->)
     address_taken: frozenset[str] = frozenset()  # parameters whose address the body takes
+    directive_in_signature: bool = False  # a #line between the return type and the '{' (rewritten whole)
 
 
 @dataclass

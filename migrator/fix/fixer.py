@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from migrator.check.engine import Options, check_bytes
 from migrator.check.registry import Rule, all_rules
-from migrator.core.findings import Finding
+from migrator.core.findings import Edit, Finding
 from migrator.core.source import encode
 from migrator.fix.kit import FixContext
 from migrator.fix.rewrite import Plan, Refusal, apply, overlaps
@@ -110,6 +110,10 @@ def _one_pass(path: str, data: bytes, opts: Options, symbols: SymbolMap | None, 
         result = fixer(f.subject, ctx)
         if isinstance(result, Refusal):
             out.refused.append((f, result.reason))
+            continue
+        if _self_overlapping(result.edits):
+            out.refused.append((f, "the code's layout (a preprocessor line inside a declaration, a macro "
+                                   "spanning the construct) leaves no exact rewrite; fix it by hand"))
             continue
         if any(overlaps(result.edits, c.plan.edits) for c in candidates):
             out.refused.append((f, "its edits overlap another fix in the same place; run fix again afterwards"))
@@ -231,3 +235,9 @@ def _verify(path: str, text: str, before: list[Finding], candidates: list[Applie
 def _no_fix_reason(rule: Rule) -> str:
     """Why the rule offers no fix: its own NO_FIX text (rules without fix() declare one)."""
     return getattr(rule.module, "NO_FIX", "no automatic fix")
+
+
+def _self_overlapping(edits: list[Edit]) -> bool:
+    """A plan whose own edits overlap: the front end read an odd layout in two ways at once."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    return any(b.start < a.end for a, b in zip(ordered, ordered[1:], strict=False))

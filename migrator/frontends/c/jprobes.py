@@ -21,6 +21,7 @@ _TYPE_START = frozenset(("struct", "union", "enum", "static", "float", "double",
     w for w in names.C_SCALAR_WORDS if w not in ("__user", "__kernel", "__iomem", "__force"))
 _VERSION_TEST = re.compile(r"KERNEL_VERSION\s*\(\s*(\d+)\s*,\s*(\d+)")
 _VERSION_HEADER = re.compile(r"^[ \t]*#[ \t]*include[ \t]*<linux/version\.h>", re.MULTILINE)
+_DIRECTIVE_LINE = re.compile(r"\n[ \t]*#")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -215,6 +216,7 @@ def _handler(toks: list[Token], i: int, text: str) -> JprobeHandler | None:
     h.words = frozenset(t.value for t in whole if t.kind == "id")
     h.used = frozenset(t.value for n, t in enumerate(body) if t.kind == "id" and body[n - 1].value not in (".", "->"))
     h.address_taken = frozenset(_address_taken(body, {p.name for p in params if p.name}))
+    h.directive_in_signature = bool(_DIRECTIVE_LINE.search(text, toks[k + 1].start, toks[close + 1].start))
     _statements(body, text, h)
     return h
 
