@@ -106,3 +106,47 @@ def installed_wheel() -> Iterator[Installed]:
         yield Installed(env_dir / "bin" / "probe-migrator", wheel)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# -- the kernel under test, for the boot tests (test_boot.py, test_crossbuild.py) ----------------------
+@pytest.fixture(scope="session")
+def kver() -> str:
+    """The ABI Debian's linux-headers-amd64 points to now: apt-cache's candidate, else dpkg's installed one."""
+    from migrator.verify import debkernel
+
+    found = debkernel.meta_target()
+    if found is None:
+        pytest.skip("cannot tell the current Debian kernel: neither apt-cache nor dpkg knows linux-headers-amd64 "
+                    "(apt-get update; apt-get install linux-headers-amd64)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def kernel(kver):
+    """That kernel, its headers, QEMU and busybox, installed (as root) or skipped naming what is missing."""
+    from migrator.verify import debkernel
+
+    try:
+        return debkernel.setup(kver, log=lambda _msg: None)
+    except debkernel.MissingPackages as e:
+        pytest.skip(f"cannot install what booting {kver} needs: {e}")
+
+
+@pytest.fixture(scope="session")
+def booted_map(kernel, tmp_path_factory) -> pathlib.Path:
+    """The text symbols of the kernel under test from its own /proc/kallsyms, by ``symbols --boot``
+    (Debian's linux-image ships System.map as a stub; the real one is in the ~1 GB -dbg package)."""
+    from bootkit import cli
+
+    out = tmp_path_factory.mktemp("map") / f"debian-{kernel.kver}.kallsyms.gz"
+    r = cli("symbols", "--boot", "--kver", kernel.kver, "--text-only", "-o", str(out))
+    assert r.returncode == 0, r.stderr.decode()
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus(booted_map, tmp_path_factory):
+    """The corpus's kernel modules with their addresses moved to the kernel under test."""
+    from bootkit import relocated_corpus
+
+    return relocated_corpus(booted_map, tmp_path_factory.mktemp("corpus"))

@@ -23,23 +23,28 @@ from migrator.cli.common import Usage, options, split_values
               "and compare the kprobes they register (equivalent / different / build-fail / load-fail).")
 @click.option("--kaslr", is_flag=True, help="With --boot: boot with KASLR on (default nokaslr, which symbol maps assume).")
 @click.option("--kver", help="With --boot: Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: what linux-headers-amd64 points to).")
+@click.option("--map-kernel", "map_kver", help="With --boot: the Debian kernel ABI the symbol map (and the "
+              "originals' addresses) belong to, when --kver is another build: the originals are loaded on it for "
+              "reference, and each migration must register the same symbol+offset on --kver.")
 @click.option("--timeout", type=click.IntRange(min=10), default=900, show_default=True,
-              help="With --boot: wall-clock limit of the VM in seconds.")
+              help="With --boot: wall-clock limit of the VM in seconds (per kernel).")
 def verify(paths: tuple[str, ...], kdir: str | None, symbols_path: str | None, select: tuple[str, ...],
            ignore: tuple[str, ...], exclude: tuple[str, ...], config_path: str | None, fmt: str,
-           boot: bool, kaslr: bool, kver: str | None, timeout: int) -> None:
+           boot: bool, kaslr: bool, kver: str | None, map_kver: str | None, timeout: int) -> None:
     """Build each module fix would change, before and after, with Kbuild; report regressions.
 
     With --boot, prove each migration on the real kernel: the probes must land where the original's did."""
     from migrator.verify.command import run_verify
 
-    if not boot and (kaslr or kver):
-        raise Usage("--kaslr and --kver need --boot")
+    if not boot and (kaslr or kver or map_kver):
+        raise Usage("--kaslr, --kver and --map-kernel need --boot")
+    if map_kver and kaslr:
+        raise Usage("--map-kernel compares by symbol+offset already; it cannot be combined with --kaslr")
     if boot and kdir:
         raise Usage("--kernel-build cannot be combined with --boot (the headers of --kver are used)")
     opts = options(split_values(select), split_values(ignore), config_path, None, exclude)
     sys.exit(run_verify(list(paths) or ["."], opts, symbols_path, kdir, fmt, boot=boot, kver=kver, kaslr=kaslr,
-                        timeout=timeout))
+                        timeout=timeout, map_kver=map_kver))
 
 
 @click.command()

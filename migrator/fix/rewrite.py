@@ -254,6 +254,9 @@ def insert_lines_after(text: str, span_end: int, at: int, lines: list[str]) -> E
     return Edit(span_end, span_end, "".join(nl + indent + line for line in lines))
 
 
+_TRAILING_COMMENT = re.compile(r"[ \t]*(/\*(?:(?!\*/).)*\*/[ \t]*|//.*)")
+
+
 def _insert_offset(text: str, w: FieldWrite, value: str) -> Edit:
     nl = newline_of(text, w.item_span.start)
     eq = text.find("=", w.anchor.end, w.value_span.start)
@@ -261,19 +264,25 @@ def _insert_offset(text: str, w: FieldWrite, value: str) -> Edit:
     anchor_to_eq = _aligned(text, w, "offset")[len("offset"):] + "=" + ("" if "\n" in after else after) if eq >= 0 \
         else " = "
     end = w.item_span.end
-    rest_of_line = text[end:text.find("\n", end) if text.find("\n", end) >= 0 else len(text)]
-    own_line = not rest_of_line.strip()
+    line_end = text.find("\n", end) if text.find("\n", end) >= 0 else len(text)
+    line_end -= text[line_end - 1:line_end] == "\r"
+    rest_of_line = text[end:line_end]
+    # the item ends its line, or only a comment follows it: the new item gets a line of its own,
+    # after that comment (which stays with the line it explains)
+    own_line = not rest_of_line.strip() or bool(_TRAILING_COMMENT.fullmatch(rest_of_line))
+    at = end if not rest_of_line.strip() else line_end
     if w.designated:
         has_comma = text[w.value_span.end:end].strip() == ","
         item = text[w.item_span.start:w.anchor.start] + "offset" + anchor_to_eq + value  # ".kp.offset = ..."
         indent = _indent(text, w.item_span.start)
         if has_comma:
-            return Edit(end, end, (nl + indent if own_line else " ") + item + ",")
+            return Edit(at, at, nl + indent + item + ",") if own_line else Edit(end, end, " " + item + ",")
+        own_line = own_line and not rest_of_line.strip()
         return Edit(w.value_span.end, w.value_span.end, "," + (nl + indent if own_line else " ") + item)
     prefix = text[w.item_span.start:w.anchor.start]  # "kps[i]." or "rp->kp."
     stmt = prefix + "offset" + anchor_to_eq + value + ";"
     if own_line:
-        return Edit(end, end, nl + _indent(text, w.item_span.start) + stmt)
+        return Edit(at, at, nl + _indent(text, w.item_span.start) + stmt)
     return Edit(end, end, " " + stmt)
 
 

@@ -106,9 +106,9 @@ def _load_in_guest(kernel: Kernel, report: Report, vmdir: str, timeout: float, l
 
 
 def run_verify_boot(paths: list[str], opts: Options, symbols_path: str | None, kver: str | None, kaslr: bool,
-                    timeout: float, fmt: str) -> int:
+                    timeout: float, fmt: str, map_kver: str | None = None) -> int:
     """The ``verify --boot`` command. 0: no regression; 1: a migration is different (or broke the
-    module); 2: usage or setup error."""
+    module); 2: usage or setup error. With ``map_kver``, the proof across builds (crossbuild.py)."""
     from migrator.fix.symbols import MapError, load
     from migrator.verify import debkernel
 
@@ -133,8 +133,14 @@ def run_verify_boot(paths: list[str], opts: Options, symbols_path: str | None, k
                 sys.stdout.write(json.dumps({"kernel": kver, "kaslr": kaslr, "modules": []}, indent=2) + "\n")
             return 0
         kernel = debkernel.setup(kver)
+        map_kernel = debkernel.setup(map_kver) if map_kver else None
         t_setup = time.monotonic() - t0
-        report = verify_boot(kernel, units, kaslr=kaslr, timeout=timeout)
+        if map_kernel is not None:
+            from migrator.verify.crossbuild import verify_cross
+
+            report = verify_cross(map_kernel, kernel, units, timeout=timeout)
+        else:
+            report = verify_boot(kernel, units, kaslr=kaslr, timeout=timeout)
     except (BootError, BuildError) as e:
         log_stderr(f"error: {e}")
         return 2

@@ -78,6 +78,8 @@ class ModuleResult:
     behavioural: bool = False  # its handlers log what they see for the guest program (behaviour.py)
     behaviour: str = ""  # behaves | differs | not-exercised
     behaviour_detail: str = ""
+    # verify --map-kernel (crossbuild.py): the original on the map's kernel, whether it misses on this one
+    cross: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -85,6 +87,8 @@ class ModuleResult:
             "regressed": self.regressed, "before": self.before.as_json(), "after": self.after.as_json()}
         if self.behavioural:
             out["behaviour"] = {"verdict": self.behaviour, "detail": self.behaviour_detail}
+        if self.cross:
+            out["cross_build"] = self.cross
         return out
 
 
@@ -175,6 +179,7 @@ class Report:
     kernel: str
     kaslr: bool
     modules: list[ModuleResult]
+    map_kernel: str = ""  # verify --map-kernel: the build the originals' addresses belong to
     accel: str = ""
     boots: int = 0
     text: str = ""  # _text as the guest saw it
@@ -189,7 +194,8 @@ class Report:
         return any(m.regressed for m in self.modules)
 
     def as_json(self) -> dict[str, object]:
-        return {"kernel": self.kernel, "kaslr": self.kaslr, "accel": self.accel, "boots": self.boots,
+        return {"kernel": self.kernel, "map_kernel": self.map_kernel or None, "kaslr": self.kaslr,
+                "accel": self.accel, "boots": self.boots,
                 "text": self.text, "timing": {k: round(v, 2) for k, v in self.timing.items()},
                 "summary": dict(self.counts()), "modules": [m.as_json() for m in self.modules]}
 
@@ -199,9 +205,12 @@ def write_text(report: Report, out: IO[str]) -> None:
         out.write(f"{m.path}: {m.verdict}: {m.detail}\n")
         if m.behavioural:
             out.write(f"    behaviour: {m.behaviour}: {m.behaviour_detail}\n")
+        if m.cross:
+            misses = "misses" if m.cross.get("original_misses") else "does not miss"
+            out.write(f"    the original on {report.kernel} {misses}: {m.cross.get('original')}\n")
         bp, ap = m.before.probes(), m.after.probes()
         if m.verdict == "equivalent":
-            for p in bp:
+            for p in (ap if m.cross else bp):  # across builds: where the migration landed on this one
                 out.write(f"    {fmt_probe(p)}\n")
             if not bp:
                 for r in m.before.registrations():
@@ -223,7 +232,8 @@ def summary(report: Report) -> str:
     c = report.counts()
     t = report.timing
     shown = ", ".join(f"{c[v]} {v}" for v in VERDICTS if c[v])
-    return (f"{len(report.modules)} module(s) verified on {report.kernel} "
+    on = f"{report.kernel} (map: {report.map_kernel})" if report.map_kernel else report.kernel
+    return (f"{len(report.modules)} module(s) verified on {on} "
             f"({'KASLR' if report.kaslr else 'nokaslr'}, {report.accel or 'no boot'}, {report.boots} boot(s)): "
             f"{shown or 'nothing to do'}; build {t.get('build', 0):.1f}s, VM {t.get('vm', 0):.1f}s "
             f"(guest up in {t.get('guest_boot', 0):.1f}s, {t.get('per_module', 0):.2f}s a module), "
