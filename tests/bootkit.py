@@ -19,7 +19,7 @@ from migrator.fix.symbols import SymbolMap, load
 
 (CORPUS_MAP,) = (CORPUS / "maps").glob("debian-*.kallsyms.gz")  # the map the corpus's addresses come from
 CORPUS_KVER = CORPUS_MAP.name[len("debian-"):-len(".kallsyms.gz")]
-KERNEL_MODULE_DIRS = ("a", "b", "blind")  # the corpus's kernel modules (other dirs hold user-space loaders)
+KERNEL_MODULE_DIRS = ("a", "b", "blind", "c")  # the corpus's kernel modules (other dirs hold user-space loaders)
 
 
 def cli(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -16,6 +16,7 @@ import subprocess
 import pytest
 from bootkit import _ADDRESS_RE, cli
 
+from migrator.check.includes import local_headers
 from migrator.verify import debkernel
 from migrator.verify.crossbuild import CrossResult, judge_cross
 from migrator.verify.guest_report import ModuleRun, Probe, Registration
@@ -95,13 +96,14 @@ def test_migrations_land_on_the_same_symbol_offset_of_another_build(kernel, corp
     except debkernel.MissingPackages as e:
         pytest.skip(f"cannot install what booting {other} needs: {e}")
     src = tmp_path / "src"
-    hard_coded = set()
     for path, (old, _new) in corpus.contents.items():
         dest = src / os.path.relpath(path, corpus.dir)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(old)
-        if path.endswith(".c") and _ADDRESS_RE.search(old):
-            hard_coded.add(os.path.basename(path)[:-2])
+    # the originals with a kernel address written in them or in a local header they include
+    hard_coded = {os.path.basename(p)[:-2] for p, (old, _n) in corpus.contents.items()
+                  if p.endswith(".c") and any(_ADDRESS_RE.search(text) for text in
+                                              (old, *(h.encode() for _p, h in local_headers(p, old))))}
     r = cli("verify", "--boot", "--symbols", str(booted_map), "--kver", other, "--map-kernel", kernel.kver,
             "--format", "json", *sorted(str(p) for p in src.iterdir()))
     print(r.stderr.decode())

@@ -16,6 +16,8 @@ from typing import Any
 
 from migrator.check.context import decide as decide_context
 from migrator.check.discover import Candidate, walk, worth_parsing
+from migrator.check.includes import digest as header_digest
+from migrator.check.includes import local_headers
 from migrator.check.registry import Rule
 from migrator.core import names
 from migrator.core.findings import Diagnostic, Finding, Hit, Related, Severity
@@ -247,18 +249,19 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
     if b"\0" in data[:8192]:
         return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])
     ctx = decide_context(path, data, opts.context)  # from the file and its tree: part of the cache key
+    headers = local_headers(path, data)  # read with the file: one unit, and part of the cache key
     cache = k = None
     if opts.cache_dir is not None:
         from migrator.check.cache import Cache, key
 
-        cache, k = Cache(opts.cache_dir), key(data, opts.config_key() + ";" + ctx.kind)
+        cache, k = Cache(opts.cache_dir), key(data, opts.config_key() + ";" + ctx.kind + ";" + header_digest(headers))
         hit = cache.get(k, path)
         if hit is not None:
             findings, diags, total, parsed = hit
             return FileResult(path, findings, diags, Source.from_bytes(path, data) if findings else None, total, parsed)
     try:
         with _Timer(opts.timeout_per_file):
-            result = _analyse(path, data, opts, ctx.kind)
+            result = _analyse(path, data, opts, ctx.kind, headers)
     except _TimedOut:
         return FileResult(path, diagnostics=[Diagnostic(
             path, 0, 0, Severity.WARNING, "limit",
@@ -268,8 +271,10 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
     return result
 
 
-def _analyse(path: str, data: bytes, opts: Options, context: str) -> FileResult:
+def _analyse(path: str, data: bytes, opts: Options, context: str,
+             headers: tuple[tuple[str, str], ...] = ()) -> FileResult:
     src = Source.from_bytes(path, data)
+    src.headers = headers
     result = FileResult(path, source=src)
     try:
         model = _front_end(path, data, src)

@@ -22,6 +22,9 @@ class Source:
     data: bytes
     text: str = ""
     line_starts: list[int] = field(default_factory=list)
+    # the local headers the file includes, (path, text), read with it (migrator/check/includes.py):
+    # the C front end takes their macros; positions never point into them
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> Source:

@@ -23,7 +23,7 @@ from migrator.core.source import Source
 from migrator.frontends.c import bulk, fallback, functions, jprobes, kallsyms, macros, record, resolve, stap, tables
 from migrator.frontends.c.constructs import Construct, split
 from migrator.frontends.c.facts import Facts, Func, Locate
-from migrator.frontends.c.lex import lex
+from migrator.frontends.c.lex import add_header_macros, lex
 from migrator.frontends.c.parse import ConstructParser, Failure, Parsed
 from migrator.frontends.c.prune import prune
 from migrator.frontends.c.select import Selector, probe_macros
@@ -52,6 +52,7 @@ class _Builder:
         self.model = M.ProbeModel(src.path)
         # large data initializers (SystemTap's symbol and unwind tables) and bodies that cannot matter are blank
         lexed = lex(prune(bulk.strip(src.text, self.model)))
+        add_header_macros(lexed, src.headers)
         parts = split(lexed)
         self.u = Unit(src, lexed, parts, TokenIndex(lexed.tokens), Facts(), self.model)
         self.parser = ConstructParser(lexed, parts, src.line_starts)

@@ -42,8 +42,9 @@ class Hints:
             m = macros.get(t.value) if t.kind == "id" else None
             if m is not None and m.params is None:
                 words.append(MACRO_HINT + _ADDR_SUFFIX.sub("", t.value).lower())
-                first_m = self.src.line_of(m.start)
-                words += self._comment_words(first_m, first_m)
+                if not m.header:  # a header's comments are in another file
+                    first_m = self.src.line_of(m.start)
+                    words += self._comment_words(first_m, first_m)
         words += self._comment_words(first, last)
         return tuple(dict.fromkeys(w for w in words if w))
 

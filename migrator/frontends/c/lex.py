@@ -55,6 +55,7 @@ class Macro:
     start: int  # offset of the '#'
     name_start: int
     variadic: bool = False
+    header: str = ""  # defined in this local header, not in the file (start and name_start are -1)
 
 
 @dataclass
@@ -170,3 +171,15 @@ def lex(text: str) -> Lexed:
     masked_parts.append(text[last:])
     masked = "".join(masked_parts).replace("\r", " ")
     return Lexed(text, masked, tokens, macros, branches, comments)
+
+
+_DEFINE_LINES_RE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\r?\n)*[^\n]*", re.MULTILINE)
+
+
+def add_header_macros(lexed: Lexed, headers: tuple[tuple[str, str], ...]) -> None:
+    """The macros the file's local headers define, as if defined before the file's own (which win)."""
+    for path, text in headers:
+        defines = "\n".join(m.group(0) for m in _DEFINE_LINES_RE.finditer(text))  # lexing only these is cheap
+        for name, m in lex(defines).macros.items():
+            if name not in lexed.macros:
+                lexed.macros[name] = Macro(m.name, m.params, m.body, -1, -1, m.variadic, path)
