@@ -76,6 +76,14 @@ def check(model: ProbeModel) -> list[Hit]:
         if w.addr.local_function and model.context != CONTEXT_MODULE:
             continue  # built-in code probing its own function: the linker resolves it, nothing to export
         sym = w.addr.symbol or "the function"
+        if w.addr.local_function:  # the module's own function: it links; the name is still the better handle
+            hit = addr_hit(w, (
+                f"kprobe placed by address on {sym}, a function of this module: that needs no export, but the "
+                f"compiler may inline or clone it; by name (KBUILD_MODNAME \":{sym}\", {sym} noinline) the probe "
+                "is where kallsyms says"))
+            hit.severity = Severity.INFO
+            hits.append(hit)
+            continue
         hits.append(addr_hit(w, (
             f"kprobe address taken from the function {sym}; it only links when {sym} is exported "
             f'and ties the module to that symbol: set .symbol_name = "{sym}"'

@@ -65,12 +65,24 @@ def test_a_map_copied_or_tested_is_not_read(run_check, line):
 @pytest.mark.parametrize("line", [
     'MAP=${1:-/boot/System.map-$(uname -r)}',
     "awk '$3 == \"do_exit\" { print $1 }' /boot/System.map-$(uname -r)",
-    'if grep -q " T foo$" /proc/kallsyms; then',
+    'ADDR=$(grep " T foo$" /proc/kallsyms | cut -d" " -f1)',
 ])
 def test_a_map_read_is_still_a_finding(run_check, line):
     """What the shell front end reads as a map read (reported where the context says it matters)."""
     assert [f.rule for f in run_check(f"#!/bin/sh\n{line}\n", "addrs.sh", "module").findings] == ["kallsyms-parse"]
     assert run_check(f"#!/bin/sh\n{line}\n", "addrs.sh").findings == []  # a symbolizer: places no probe
+
+
+@pytest.mark.parametrize("line", [
+    'if grep -q " T foo$" /proc/kallsyms; then echo "p:f foo" > kprobe_events; fi',
+    'n=$(grep -c " [tT] foo$" /proc/kallsyms); echo "p:f foo" > kprobe_events',
+    'F=`grep " [tT] vfs_read$" /proc/kallsyms | cut -d" " -f3`; echo "p:f $F" > kprobe_events',
+    "F=$(awk '$3 ~ /^vfs_/ { print $3 }' /proc/kallsyms | head -1); echo \"p:f $F\" > kprobe_events",
+    'KSYMS=/proc/kallsyms\n[ -r $KSYMS ] && grep -qw linux_banner $KSYMS && echo "p:f foo" > kprobe_events',
+])
+def test_a_read_of_names_counts_or_existence_is_not_an_address_read(run_check, line):
+    """A probing script that takes only names (field 3), counts or existence out of the symbol file."""
+    assert run_check(f"#!/bin/sh\n{line}\n", "names.sh", "module").findings == []
 
 
 @pytest.mark.parametrize(("line", "col"), [

@@ -114,6 +114,9 @@ FTRACE_ADDRS_FILE = "available_filter_functions_addrs"
 # -- contexts: what a file is (migrator/check/context.py); rules say where they apply ------------
 CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_KPROBES_CORE, CONTEXT_USERSPACE = "module", "builtin", "kprobes-core", "userspace"
 CONTEXTS = (CONTEXT_MODULE, CONTEXT_BUILTIN, CONTEXT_KPROBES_CORE, CONTEXT_USERSPACE)
+# Where the kernel tree defines the Kconfig symbols that code all over the tree depends on
+# (KALLSYMS, LOCKDEP and the debug options in lib/Kconfig.debug, PROC_FS in fs/proc, ...).
+KCONFIG_HOMES = ("init", "lib", "mm", "fs", "fs/proc", "fs/sysfs", "kernel", "kernel/trace", "security", "net")
 # In a Linux tree, the code that implements kprobes and tracing, and the kernel's own user-space half
 # and tests of them: they place probes by address on purpose (trampolines, optprobes, tracefs's
 # address syntax, perf/libbpf/bpftool symbolizers, the selftests of those features). fnmatch patterns.

@@ -32,8 +32,10 @@ def build(src: Source) -> M.ProbeModel:
     for start, end in lines:
         line = text[start:end]
         for m in _PATH_RE.finditer(line):
-            if _MESSAGE_RE.search(line, 0, m.start()) or _not_read(line[:m.start()]):
-                continue  # a message that names the file, a file handled or tested, not read
+            if _MESSAGE_RE.search(line, 0, m.start()) or _not_read(line[:m.start()]) or names_only(line):
+                continue  # a message that names the file, a file handled or tested, names read, no address
+            if _only_names_through(text, lines, line, m):
+                continue
             model.kallsyms_paths.append(M.Located(M.Span(start + m.start(), start + m.end()), m.group(2)))
     cli.find(text, lines, model)
     modparam.find(text, cli.commands(text, lines), model)
@@ -72,6 +74,31 @@ _FILE_COMMANDS = frozenset(("cp", "mv", "rm", "ln", "install", "rsync", "tar", "
 _FILE_TEST_RE = re.compile(r"(?:\[\[?|\btest)\s+(?:!\s+)?-[efrsdwxLh]\s+[\"']?$")
 _SEGMENT_RE = re.compile(r"[;|&`]|\$\(|(?<!\$)[({]|\b(?:then|do|else)\b")  # "${VAR}" is a word
 _PREFIX_WORDS = frozenset(("!", "if", "elif", "while", "until", "sudo", "command"))
+
+
+# A read of the symbol file that yields no address: a count or an existence test (grep -c/-q/-l,
+# wc -l), or only the name column (cut -f3, awk '{print $3}'). Field 1 is the address.
+_COUNT_OR_TEST_RE = re.compile(r"\bgrep\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*[cqlL]|\bwc\s+-[lw]\b")
+_NAME_FIELD_RE = re.compile(r"""\bcut\s[^|;]*-f\s*['"]?3\b|\bawk\b[^|;]*\{\s*print\s+\$3\s*;?\s*\}""")
+_ADDRESS_FIELD_RE = re.compile(r"""\bprint\b[^}]*\$1\b|-f\s*['"]?1\b|0[xX]\$""")
+
+
+def names_only(command: str) -> bool:
+    """Does this command line read only names, counts or existence out of the symbol file?"""
+    return bool(_COUNT_OR_TEST_RE.search(command) or _NAME_FIELD_RE.search(command)) \
+        and not _ADDRESS_FIELD_RE.search(command)
+
+
+def _only_names_through(text: str, lines: list[tuple[int, int]], line: str, m: re.Match[str]) -> bool:
+    """``KSYMS=/proc/kallsyms``: the path goes into a variable; True when every line expanding it
+    reads names only or tests the file."""
+    a = re.match(r"[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?([A-Za-z_]\w*)=[\"']?$", line[:m.start()])
+    if a is None:
+        return False
+    use = re.compile(r"\$\{?" + re.escape(a.group(1)) + r"\b\}?")
+    uses = [text[s:e] for s, e in lines if use.search(text, s, e)]
+    return bool(uses) and all(names_only(u) or _not_read(u[:use.search(u).start()])  # type: ignore[union-attr]
+                              for u in uses)
 
 
 def _not_read(before: str) -> bool:
@@ -128,6 +155,8 @@ def _site(text: str, d: tracefs.Definition, assigns: dict[str, list[re.Match[str
     line_end = text.find("\n", a.start())
     rhs = text[a.start(3):line_end if line_end >= 0 else len(text)]
     if _SYMBOL_FILE_WORD_RE.search(rhs):
+        if names_only(rhs):
+            return None  # the variable holds a symbol's name (field 3), which tracefs resolves
         site.origin = M.KALLSYMS
         return site
     return _runtime_address(text, site)
@@ -145,7 +174,7 @@ def _runtime_address(text: str, site: M.AddrSite) -> M.AddrSite | None:
     time, or one of several literal addresses (case arms for two kernels)."""
     values = [m.group("value") for start, end in _code_lines(text)
               for m in re.finditer(_ANY_ASSIGN.format(name=re.escape(site.variable)), text[start:end])]
-    if not values or not all(_RUNTIME_ADDRESS_RE.search(v) for v in values):
+    if not values or not all(_RUNTIME_ADDRESS_RE.search(v) and not names_only(v) for v in values):
         return None
     site.origin = M.COMPUTED
     return site
