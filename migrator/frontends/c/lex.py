@@ -173,13 +173,15 @@ def lex(text: str) -> Lexed:
     return Lexed(text, masked, tokens, macros, branches, comments)
 
 
+_KALLSYMS_WORD = "kallsyms"
 _DEFINE_LINES_RE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\r?\n)*[^\n]*", re.MULTILINE)
 
 
 def add_header_macros(lexed: Lexed, headers: tuple[tuple[str, str], ...]) -> None:
     """The macros the file's local headers define, as if defined before the file's own (which win)."""
     for path, text in headers:
-        defines = "\n".join(m.group(0) for m in _DEFINE_LINES_RE.finditer(text))  # lexing only these is cheap
-        for name, m in lex(defines).macros.items():
-            if name not in lexed.macros:
+        for define in _DEFINE_LINES_RE.finditer(text):  # lexing only these lines is cheap
+            for name, m in lex(define.group(0)).macros.items():
+                if name in lexed.macros and (not lexed.macros[name].header or _KALLSYMS_WORD in lexed.macros[name].body):
+                    continue  # the file's own wins; of a header's alternatives (#ifdef/#else), the lookup
                 lexed.macros[name] = Macro(m.name, m.params, m.body, -1, -1, m.variadic, path)

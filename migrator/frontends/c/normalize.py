@@ -53,6 +53,8 @@ class _Masking:
         self.toks = lexed.tokens
         self.n = len(self.toks)
         self.keep: list[Token] = []
+        self.depth = 0  # braces open at the current token (mask_brace keeps count)
+        self.lexed_text = lexed.text
 
     def put(self, start: int, text: str) -> None:
         self.chars[start:start + len(text)] = text
@@ -123,6 +125,42 @@ class _Masking:
             return i
         return None
 
+    def mask_brace(self, i: int) -> int | None:
+        """Counts braces (the token stays): nested functions are only looked for inside one."""
+        self.depth += 1 if self.toks[i].value == "{" else -1
+        return None
+
+    def mask_nested_function(self, i: int) -> int | None:
+        """A GNU nested function inside a function body, "int h(struct kprobe *p, ...) { ... }":
+        blanked whole (pycparser cannot read it); its name stays a plain identifier where it is used."""
+        toks, n = self.toks, self.n
+        if self.depth < 1 or i == 0 or toks[i - 1].value not in (";", "{", "}") or i + 2 >= n:
+            return None
+        line_start = self.lexed_text.rfind("\n", 0, toks[i].start) + 1
+        if line_start == toks[i].start:
+            return None  # in column 1: a function of the file (brace counts mislead across #if branches)
+        j = i + 1
+        if toks[j].kind != "id" or toks[j].value in KEYWORDS or toks[j + 1].value != "(":
+            return None
+        close = matching(toks, j + 1)
+        if close + 1 >= n or toks[close + 1].value != "{":
+            return None
+        end = matching(toks, close + 1)
+        self.blank(i, end)
+        return end
+
+    def mask_typeof(self, i: int) -> int | None:
+        """GNU typeof(x) -> "long" and blanks: pycparser has no typeof; the type's exact shape never
+        matters to a rule, the declarator and its initializer do."""
+        toks = self.toks
+        if i + 1 < self.n and toks[i + 1].value == "(":
+            last = matching(toks, i + 1)
+            self.blank(i, last)
+            self.put(toks[i].start, "long")
+            self.keep.append(Token("id", toks[i].start, toks[i].start + 4, "long"))
+            return last
+        return None
+
     def mask_rename(self, i: int) -> int | None:
         """__typeof__ -> typeof, padded with spaces."""
         t = self.toks[i]
@@ -187,6 +225,10 @@ class _Masking:
 
 
 _Mask = Callable[[_Masking, int], int | None]
+_TYPEOF = frozenset(("typeof", "__typeof__", "__typeof"))
+# what a GNU nested function's definition starts with (no storage class; a pointer return type is
+# not looked for)
+_NESTED_START = frozenset(("int", "void", "long", "bool", "unsigned", "char", "short"))
 # Every mask, in the order they are tried: the first that applies takes the token. Each is tried
 # on one kind of token, and only on the words it can apply to (None: any), which spares most
 # tokens most calls; the mask itself checks everything.
@@ -196,9 +238,12 @@ _MASKS: tuple[tuple[str, Callable[[str], object] | None, _Mask], ...] = (
     ("id", ANNOTATION_CALLS.__contains__, _Masking.mask_annotation_call),
     ("id", ASM.__contains__, _Masking.mask_asm),
     ("id", _annotation_macro_shaped, _Masking.mask_unknown_annotation_macro),
+    ("id", _TYPEOF.__contains__, _Masking.mask_typeof),
+    ("id", _NESTED_START.__contains__, _Masking.mask_nested_function),
     ("id", RENAMES.__contains__, _Masking.mask_rename),
     ("id", None, _Masking.mask_call_glued_to_string),
     ("id", _GLUED.match, _Masking.mask_macros_glued_to_string),
+    ("p", "{}".__contains__, _Masking.mask_brace),
     ("p", "?".__eq__, _Masking.mask_gnu_conditional),
     ("p", "...".__eq__, _Masking.mask_range),
 )
