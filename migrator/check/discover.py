@@ -24,6 +24,7 @@ SHEBANG_BYTES = 128  # an extensionless file is walked when its #! line names a 
 assert all(w.startswith("k") for w in names.FIRST_STAGE_WORDS)
 TRIGGER_RE = re.compile(b"k(?:" + b"|".join(re.escape(w[1:].encode()) for w in names.FIRST_STAGE_WORDS) + b")")
 BUILD_OUTPUT = (".mod.c",)
+_SYSTEM_MAP = names.SYSTEM_MAP.encode()
 
 
 @dataclass
@@ -134,7 +135,8 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 def worth_parsing(data: bytes, path: str = "") -> bool:
     """Can any rule find something in ``data`` (the bytes of ``path``)? Never wrong when it says no:
     a file it drops holds none of the shapes the front end of its kind looks at."""
-    if TRIGGER_RE.search(data) is None and not _script_reads_map(data, path):
+    if TRIGGER_RE.search(data) is None and not _script_reads_map(data, path) and not (
+            _SYSTEM_MAP in data and front_end(path, data) == "c"):  # a module reading System.map by hand
         return False
     if any(p.search(data) for p in _SIGNALS):
         return True

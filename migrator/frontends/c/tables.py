@@ -33,13 +33,33 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
             model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
         elif t.kind == "str" and FTRACE_ADDRS_RE.match(t.value):
             model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
+        elif t.kind == "str" and _shell_reads_map(t.value):
+            model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), names.PROC_KALLSYMS))
         elif t.kind == "id" and t.value in macros:
             m = macros[t.value]
             body = m.body.strip()
             if m.params is None and PATH_RE.match(body):
                 model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
+            elif m.params is None and body.startswith('"') and _shell_reads_map(_joined(body)):
+                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), names.PROC_KALLSYMS))
             elif m.params is None and FTRACE_ADDRS_RE.match(body):
                 model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
+
+
+# A shell command in a string (for call_usermodehelper, system(), popen()) that reads the symbol
+# file with a text tool, not a message naming it
+_SHELL_READ_RE = re.compile(r"\b(?:awk|grep|egrep|sed|cut|cat|head|sort)\b.*?(?:" + re.escape(names.PROC_KALLSYMS)
+                            + "|" + re.escape(names.SYSTEM_MAP) + ")")
+_STRING_PIECE_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _shell_reads_map(literal: str) -> bool:
+    return (names.PROC_KALLSYMS in literal or names.SYSTEM_MAP in literal) and bool(_SHELL_READ_RE.search(literal))
+
+
+def _joined(body: str) -> str:
+    """The string a macro of adjacent literals ("a " "b") makes."""
+    return '"' + "".join(_STRING_PIECE_RE.findall(body)) + '"'
 
 
 def _symbol_table(model: M.ProbeModel, toks: list[Token]) -> None:
