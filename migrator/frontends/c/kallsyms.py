@@ -34,6 +34,7 @@ class KallsymsNames:
     table_lookups: set[str] = field(default_factory=set)  # ... by looking a name up in a table
     named_by_callers: list[resolvers.NamedByCaller] = field(default_factory=list)  # helper(&kp, "name", h)
     scans: list[M.SymbolScan] = field(default_factory=list)  # sprint_symbol() loops
+    trick_probes: set[str] = field(default_factory=set)  # probes placed on kallsyms_lookup_name
 
     def callable_lookups(self) -> set[str]:
         return self.lookups | self.harvested | self.wrappers
@@ -94,6 +95,7 @@ def _lookups_and_wrappers(u: Unit, out: KallsymsNames) -> None:
 def _harvested(u: Unit, out: KallsymsNames) -> None:
     f = u.facts
     trick_probes = {w.probe for w in f.writes if w.field == "symbol_name" and symbol_string(u, w.value) == KALLSYMS}
+    out.trick_probes = trick_probes
     for r in f.addr_reads:
         if r.probe in trick_probes and r.target:
             out.harvested.add(r.target)

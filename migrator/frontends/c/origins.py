@@ -15,7 +15,7 @@ from typing import Any
 from pycparser import c_ast
 
 from migrator.core import model as M
-from migrator.frontends.c.facts import Func, Locate, strip
+from migrator.frontends.c.facts import Func, Locate, probe_key, strip
 from migrator.frontends.c.kallsyms import KallsymsNames, string_value
 from migrator.frontends.c.shapes import KALLSYMS, MODULE_BASE_NAMES, RELOCATE_RE, TEXT_BASES, names_in, parse_int
 from migrator.frontends.c.unit import Unit
@@ -56,6 +56,8 @@ class Origins:
             return M.AddrValue(M.COMPUTED)
         if isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID):
             return self._call(v, fn)
+        if isinstance(v, c_ast.FuncCall) and self._lookup_through_cast(strip(v.name)):
+            return self._call(v, fn, KALLSYMS)  # ((kln_t)kp.addr)("name"), ((kln_t)lookup)("name")
         if isinstance(v, c_ast.BinaryOp) and v.op in ("+", "-"):
             return self._arith(v, fn, at, depth)
         return M.AddrValue(M.COMPUTED)
@@ -138,8 +140,18 @@ class Origins:
             return False
         return name in self.defined or name in self.f.functions or name in self.f.declared_functions
 
-    def _call(self, v: Any, fn: Func | None) -> M.AddrValue:
-        name = v.name.name
+    def _lookup_through_cast(self, callee: Any) -> bool:
+        """A call of kallsyms_lookup_name through a cast: of a lookup's name, or of the address of a
+        probe placed on it."""
+        if isinstance(callee, c_ast.ID):
+            return callee.name in self.names.callable_lookups()
+        if isinstance(callee, c_ast.StructRef) and callee.field.name == "addr":
+            key = probe_key(callee.name)
+            return any(t == key or t.rsplit(":", 1)[-1] == key for t in self.names.trick_probes)  # locals: "fn#N:kp"
+        return False
+
+    def _call(self, v: Any, fn: Func | None, name: str = "") -> M.AddrValue:
+        name = name or v.name.name
         args = v.args.exprs if v.args is not None else []
         names = self.names
         if name in names.callable_lookups():

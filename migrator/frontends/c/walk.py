@@ -182,6 +182,8 @@ class Walker(InitializerWalk):
         elif isinstance(strip(callee), c_ast.StructRef):  # through a field: named ".field", whatever the object
             field_id = strip(callee).field
             self.f.calls.append(Call("." + field_id.name, n, locate(field_id), fn, locate, macro))
+            if field_id.name == "addr":  # ((lookup_t)kp.addr)("name"): the probe's address called in place
+                self.f.addr_reads.append(AddrRead(self.key(strip(callee).name), locate(field_id), ""))
 
     def _assignment(self, n: Any, fn: Func | None, locate: Locate, macro: str | None) -> None:
         lv = n.lvalue
