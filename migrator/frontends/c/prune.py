@@ -42,6 +42,8 @@ TRIGGER_SUBSTRINGS = names.TRIGGER_SUBSTRINGS
 _FIELD_WRITE_RES = tuple(re.compile(f + r"\s*=(?!=)") for f in names.PROBE_FIELDS)
 _KP_BEFORE_RE = re.compile(r"\bkp\s*(?:\.|->)$")
 # {0xffff..., "name"} and {"name", 0xffff...}: two regexes, each starting with a literal (fast)
+# a probe's address called in place through a cast: "((lookup_t)kp.addr)(name)" (the kprobe trick)
+_ADDR_CALLED_RE = re.compile(r"(?:\.|->)\s*" + names.ADDR + r"\s*\)\s*\(")
 _TABLE_ENTRY_RES = (re.compile(r"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\""), re.compile(r"\"\s*,\s*0x[0-9a-fA-F]{4,}"))
 _RELOCATE_RE = re.compile(names.RELOCATE_STEM, re.IGNORECASE)
 _PATH_RE = re.compile("|".join(re.escape(f) for f in (*names.SYMBOL_FILES, names.FTRACE_ADDRS_FILE)))
@@ -90,6 +92,7 @@ def trigger_hits(text: str, probe_types_named: bool) -> list[int]:
         while i >= 0:
             hits.append(i)
             i = text.find(s, i + 1)
+    hits += [m.start() for m in _ADDR_CALLED_RE.finditer(text)]
     for field_re in _FIELD_WRITE_RES:
         for m in field_re.finditer(text):
             before = text[max(m.start() - 40, 0):m.start()].rstrip()

@@ -82,6 +82,9 @@ class Selector:
                 if t.value in self.strong and not (t.value in self.body_neutral and (
                         i > neutral_from or t.value == known.PROBE_ADDRESS_TYPE)):  # no function returns a probe as that
                     return True
+                if (t.value == known.ADDR and toks[i - 1].value in (".", "->") and i + 2 < c.last
+                        and toks[i + 1].value == ")" and toks[i + 2].value == "("):
+                    return True  # ((lookup_t)kp.addr)(name): a probe's address called in place
                 if (t.value in PROBE_FIELDS_SET and i + 1 < c.last and toks[i + 1].value == "="
                         and toks[i - 1].value in (".", "->")
                         and (self.probe_types_visible or toks[i - 2].value == "kp")):
