@@ -28,7 +28,10 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
         if c.kind == "decl":
             _symbol_table(model, toks[c.first:c.last])
     macros = lexed.macros
-    for t in lexed.tokens:
+    toks = lexed.tokens
+    for i, t in enumerate(toks):
+        if t.kind in ("str", "id") and _in_message(toks, i):
+            continue  # "open " KSYMS_PATH " failed", fprintf(stderr, "... %s", KSYMS_PATH): a message names it
         if t.kind == "str" and PATH_RE.match(t.value):
             model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
         elif t.kind == "str" and FTRACE_ADDRS_RE.match(t.value):
@@ -51,6 +54,33 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
 _SHELL_READ_RE = re.compile(r"\b(?:awk|grep|egrep|sed|cut|cat|head|sort)\b.*?(?:" + re.escape(names.PROC_KALLSYMS)
                             + "|" + re.escape(names.SYSTEM_MAP) + ")")
 _STRING_PIECE_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+# calls whose string arguments are messages for a human, not paths to open
+MESSAGE_CALLS = frozenset((
+    "printf", "fprintf", "dprintf", "perror", "puts", "fputs", "die", "err", "errx", "warn", "warnx", "error",
+    "syslog", "printk", "pr_err", "pr_warn", "pr_info", "pr_notice", "pr_debug", "pr_cont", "p_err", "p_info"))
+
+
+def _in_message(toks: list[Token], i: int) -> bool:
+    """Is token ``i`` part of a message: glued to another string literal, or an argument of a call
+    that prints?"""
+    t = toks[i]
+    glued = [toks[k] for k in (i - 1, i + 1) if 0 <= k < len(toks) and toks[k].kind == "str"]
+    if t.kind == "id" and any(" " in g.value for g in glued):  # words around it (a path goes on without blanks)
+        return True
+    depth = 0
+    for k in range(i - 1, max(i - 64, -1), -1):  # back to the "(" of the call holding it
+        v = toks[k].value
+        if v in (")", "]"):
+            depth += 1
+        elif v in ("(", "["):
+            if depth == 0:
+                return v == "(" and k > 0 and toks[k - 1].value in MESSAGE_CALLS
+            depth -= 1
+        elif v in (";", "{", "}"):
+            return False
+    return False
 
 
 def _shell_reads_map(literal: str) -> bool:
