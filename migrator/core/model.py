@@ -323,6 +323,9 @@ class ProbeModel:
     address_functions: list[AddressFunction] = field(default_factory=list)
     address_tables: list[AddressTable] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
+    # function pointers set from an address user space passes in, then called (name: the pointer,
+    # detail: where the value comes from; frontends/c/useraddrs.py)
+    user_addr_calls: list[Located] = field(default_factory=list)
     jprobe_code: JprobeCode | None = None  # what migrating them rewrites (C files with jprobes)
     unparsed: list[Unparsed] = field(default_factory=list)
     probe_tables: list[ProbeTable] = field(default_factory=list)

@@ -20,7 +20,19 @@ from pycparser import c_ast
 
 from migrator.core import model as M
 from migrator.core.source import Source
-from migrator.frontends.c import bulk, fallback, functions, jprobes, kallsyms, macros, record, resolve, stap, tables
+from migrator.frontends.c import (
+    bulk,
+    fallback,
+    functions,
+    jprobes,
+    kallsyms,
+    macros,
+    record,
+    resolve,
+    stap,
+    tables,
+    useraddrs,
+)
 from migrator.frontends.c.constructs import Construct, split
 from migrator.frontends.c.facts import Facts, Func, Locate
 from migrator.frontends.c.lex import add_header_macros, lex
@@ -83,6 +95,7 @@ class _Builder:
         u.macro_exprs = resolve.prepare(u.lexed, u.facts, self.parser, self.decls)
         record.record(u)
         self._einval_compares()
+        useraddrs.scan(u.src.text, u.defined_functions(), self.model)
         if self.model.jprobes:  # what migrating them rewrites, read from the whole unpruned text
             self.model.jprobe_code = jprobes.scan(u.src.text)
         return self.model
