@@ -8,10 +8,11 @@ NAME = "kaddr-from-user"
 SEVERITY = Severity.ERROR
 PRIORITY = 10
 APPLIES_TO = frozenset({CONTEXT_MODULE})  # a module working around what is not exported to it
-SUMMARY = "a kernel address from user space (module parameter, sysctl/procfs write) called as a function"
+SUMMARY = "a kernel address from outside (module parameter, sysctl/procfs write, -D on the build line) called as a function"
 WHAT = """\
-Checks for a function pointer that a module sets from a number user space gives it (a numeric
-module parameter, or a value a write handler parses with kstrtoul()/sscanf()) and then calls:
+Checks for a function pointer that a module sets from a number given from outside (a numeric
+module parameter, a value a write handler parses with kstrtoul()/sscanf(), or a macro the file
+tests with #ifdef and the build's command line defines) and then calls:
 the kallsyms_lookup_name() workaround done by hand, with the lookup moved to user space
 (`grep kallsyms_lookup_name /proc/kallsyms`, then `insmod m.ko kln=0x...`). Like every C rule it
 sees the files the prefilter reads: those that name kallsyms, System.map or a probe."""
@@ -51,7 +52,7 @@ REFERENCES = (
     "kernel/kprobes.c: _kprobe_addr()",
 )
 
-MESSAGE = ("function pointer {pointer} is set from {source}: a kernel address user space passes in, which "
+MESSAGE = ("function pointer {pointer} is set from {source}: a kernel address handed in from outside, which "
            "works around kallsyms_lookup_name()'s unexport (Linux 5.7) with one boot's address; use an exported "
            "interface, or .symbol_name for probes")
 NO_FIX = "needs an exported interface instead; not a probe address"  # fix refuses with this

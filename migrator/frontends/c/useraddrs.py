@@ -7,8 +7,10 @@ kstrtoul()/sscanf(). The module stores it in a function pointer and calls it. Fo
 on the file's own text (the handler that parses the number holds no probe word, so the pruned and
 selected constructs the parser reads may not include it):
 
-* ``ptr = (cast)value;`` at statement level, where ``value`` is a numeric module parameter, or a
-  variable the same function filled with kstrto*()/simple_strto*()/sscanf();
+* ``ptr = (cast)value;`` at statement level (or as a declaration's initializer), where ``value`` is
+  a numeric module parameter, a variable the same function filled with kstrto*()/simple_strto*()/
+  sscanf(), or a macro the file tests with #ifdef and never defines (given on the build's
+  command line: ``-DKALLSYMS_ADDR=0x...``);
 * and ``ptr`` is a function pointer: called somewhere in the file, or declared with a
   function-pointer type (no function of that name is defined).
 """
@@ -26,13 +28,15 @@ _PARAM_RES = (
 _PARSED_BY_REFERENCE = re.compile(r"\b(?:kstrto(?:u?l|u?ll|u?int)|sscanf)\s*\([^;]*?&\s*(\w+)\s*\)")
 _PARSED_BY_VALUE = re.compile(r"\b(\w+)\s*=\s*(?:\([^()]*\)\s*)?simple_strtou?ll?\s*\(")
 # "ptr = (cast)value;" as a statement: after ";", "{", "}" or a line start
-_ASSIGN = re.compile(r"(?:^|(?<=[;{}]))[ \t]*(\w+)\s*=\s*((?:\(\s*[\w\s*()]*?\)\s*)+)(\w+)\s*;", re.MULTILINE)
+_ASSIGN = re.compile(r"(?:^|(?<=[;{}]))[ \t]*(?:\w+[ \t]+\**[ \t]*)*"
+                     r"(\w+)\s*=\s*((?:\(\s*[\w\s*()]*?\)\s*)+)(\w+)\s*;", re.MULTILINE)
+_MACRO_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 _FN_PTR_TYPEDEF = re.compile(r"\btypedef\b[^;]*?\(\s*\*\s*(\w+)\s*\)\s*\(")
 _FUNCTION_START = re.compile(r"^\{", re.MULTILINE)  # kernel style: a body opens in column 1
 
 
 def scan(text: str, defined_functions: set[str], model: M.ProbeModel) -> None:
-    if "module_param" not in text and "strto" not in text and "sscanf" not in text:
+    if not any(w in text for w in ("module_param", "strto", "sscanf", "#ifdef", "defined")):
         return
     params = {m.group(1) for r in _PARAM_RES for m in r.finditer(text)}
     starts = [m.start() for m in _FUNCTION_START.finditer(text)]
@@ -45,6 +49,8 @@ def scan(text: str, defined_functions: set[str], model: M.ProbeModel) -> None:
             source = f"the module parameter {value}"
         elif value in _parsed_before(text, starts, m.start()):
             source = f"{value}, a number parsed from text"
+        elif _from_build_command(text, value):
+            source = f"{value}, a number the build command line defines (-D{value}=...)"
         else:
             continue
         model.user_addr_calls.append(M.Located(M.Span(m.start(3), m.end(3)), target, source))
@@ -56,6 +62,15 @@ def _function_pointer(text: str, name: str, pointer_types: set[str]) -> bool:
     if re.search(r"\b" + word + r"\s*\(", text) or re.search(r"\(\s*\*\s*" + word + r"\s*\)\s*\(", text):
         return True
     return any(re.search(r"\b" + re.escape(t) + r"\s+" + word + r"\s*[;=,]", text) for t in pointer_types)
+
+
+def _from_build_command(text: str, value: str) -> bool:
+    """A macro the file tests with #ifdef but never defines: it comes from the compiler's command line
+    (``make KALLSYMS_ADDR=0x$(grep ...)``)."""
+    if not _MACRO_NAME.match(value) or re.search(r"#\s*define\s+" + re.escape(value) + r"\b", text):
+        return False
+    return bool(re.search(r"#\s*(?:ifdef\s+" + re.escape(value) + r"\b|if\s+defined\s*\(?\s*" + re.escape(value) + r"\b)",
+                          text))
 
 
 def _parsed_before(text: str, starts: list[int], at: int) -> set[str]:
