@@ -46,10 +46,11 @@ NO_FIX = "replace the parsing by symbol names by hand"  # fix refuses with this
 
 def _places_probes(model: ProbeModel) -> bool:
     """The file itself places probes (C probe writes, tracefs definitions, attach calls, tracer or
-    loader command lines): what it reads from the symbol file can reach one."""
+    loader command lines), or hands a module's device what it computed: what it reads from the
+    symbol file can reach one."""
     return any((model.addr_writes, model.symbol_writes, model.registrations, model.tracefs_defs, model.attach_addrs,
                 model.cli_probe_addrs, model.modparam_addrs, model.generated_addrs, model.generated_probe_addrs,
-                model.multi_addrs, model.probe_tables))
+                model.multi_addrs, model.probe_tables, model.feeds_module))
 
 
 def check(model: ProbeModel) -> list[Hit]:

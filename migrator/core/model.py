@@ -347,6 +347,7 @@ class ProbeModel:
     # scope. A harness that expects registration to fail (addr-and-symbol-conflict reads it).
     einval_compares: set[str] = field(default_factory=set)
     context: str = ""  # module | builtin | kprobes-core | userspace (migrator/check/context.py), set by the engine
+    feeds_module: bool = False  # user-space C that reads a symbol file and ioctl()s a module's device node
     embeds_kernel_c: bool = False  # kernel-side C in string literals (BCC programs): judged as module code
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(
         default_factory=dict, repr=False, compare=False)  # see _same_base

@@ -54,7 +54,16 @@ def _mask(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "".join(parts), strings
 
 
+# A device node a module creates for its user-space half (not one of the standard ones): ioctl() on it
+# hands the module what the tool computed, such as an address read from /proc/kallsyms.
+_MODULE_DEVICE = re.compile(r'"/dev/(?!(?:null|zero|u?random|tty\w*|kmsg|console|pts/|shm/|stdin|stdout|stderr|full)\b)'
+                            r'[\w./-]+"')
+
+
 def scan(src: Source, model: M.ProbeModel) -> None:
+    if model.kallsyms_paths and "ioctl" in src.text and _MODULE_DEVICE.search(src.text) and \
+            re.search(r"\bioctl\s*\(", src.text):
+        model.feeds_module = True
     text = bulk.strip(src.text)  # the data tables of a SystemTap symbol file hold no loader
     if not wanted(text) and not generated.wanted(text):
         return
