@@ -25,6 +25,7 @@ def test_catalog_is_complete():
         "bpf-attach-addr", "symbol-name-marker", "stap-kprobe-table", "kallsyms-walk", "kprobe-as-resolver",
         "sprint-symbol-scan", "kprobe-addr-harvest", "livepatch-resolver-trick", "cli-probe-addr", "modparam-kaddr",
         "sysmap-header-gen", "kprobe-multi-addrs", "ftrace-addrs-parse", "generated-probe-addr", "kaddr-from-user",
+        "kaddr-to-module",
     }
     assert len({r.code for r in RULES}) == len(RULES)
 

@@ -323,9 +323,7 @@ class ProbeModel:
     address_functions: list[AddressFunction] = field(default_factory=list)
     address_tables: list[AddressTable] = field(default_factory=list)
     jprobes: list[Located] = field(default_factory=list)
-    # function pointers set from an address user space passes in, then called (name: the pointer,
-    # detail: where the value comes from; frontends/c/useraddrs.py)
-    user_addr_calls: list[Located] = field(default_factory=list)
+    user_addr_calls: list[Located] = field(default_factory=list)  # fn pointers set from outside (c/useraddrs.py)
     jprobe_code: JprobeCode | None = None  # what migrating them rewrites (C files with jprobes)
     unparsed: list[Unparsed] = field(default_factory=list)
     probe_tables: list[ProbeTable] = field(default_factory=list)
@@ -348,6 +346,7 @@ class ProbeModel:
     einval_compares: set[str] = field(default_factory=set)
     context: str = ""  # module | builtin | kprobes-core | userspace (migrator/check/context.py), set by the engine
     feeds_module: bool = False  # user-space C that reads a symbol file and ioctl()s a module's device node
+    module_feeds: list[Located] = field(default_factory=list)  # ... the address fields it sends (name: msg.field)
     embeds_kernel_c: bool = False  # kernel-side C in string literals (BCC programs): judged as module code
     _base_index: dict[int, tuple[int, dict[str, list[FieldWrite]]]] = field(
         default_factory=dict, repr=False, compare=False)  # see _same_base

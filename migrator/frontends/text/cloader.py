@@ -64,6 +64,7 @@ def scan(src: Source, model: M.ProbeModel) -> None:
     if model.kallsyms_paths and "ioctl" in src.text and _MODULE_DEVICE.search(src.text) and \
             re.search(r"\bioctl\s*\(", src.text):
         model.feeds_module = True
+        _module_feeds(src.text, model)
     text = bulk.strip(src.text)  # the data tables of a SystemTap symbol file hold no loader
     if not wanted(text) and not generated.wanted(text):
         return
@@ -79,6 +80,22 @@ def scan(src: Source, model: M.ProbeModel) -> None:
         _perf(masked, model)
     if names.KPROBE_MULTI in text:
         kmulti.scan(masked, model)
+
+
+_BODY = re.compile(r"^\{.*?^\}", re.MULTILINE | re.DOTALL)  # kernel style: braces in column 1
+_IOCTL_ARG = re.compile(r"\bioctl\s*\([^;]*?,\s*&?\s*(\w+)\s*\)")
+_ADDRESS_FIELD = r"(?:\w*_)?(?:addr|address|kaddr|base|start)"
+
+
+def _module_feeds(text: str, model: M.ProbeModel) -> None:
+    """``msg.address = value;`` in a function that passes ``msg`` to ioctl() on a module's device."""
+    for body in _BODY.finditer(text):
+        region = body.group(0)
+        for sent in {m.group(1) for m in _IOCTL_ARG.finditer(region)}:
+            write = re.compile(r"\b" + re.escape(sent) + r"\s*(?:\.|->)\s*(" + _ADDRESS_FIELD + r")\s*=\s*([A-Za-z_]\w*)\s*;")
+            for m in write.finditer(region):
+                at = body.start() + m.start(2)
+                model.module_feeds.append(M.Located(M.Span(at, at + len(m.group(2))), f"{sent}.{m.group(1)}"))
 
 
 def c_string_value(raw: str) -> tuple[str, list[int], list[bool]]:
