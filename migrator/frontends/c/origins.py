@@ -60,6 +60,10 @@ class Origins:
             return self._call(v, fn, KALLSYMS)  # ((kln_t)kp.addr)("name"), ((kln_t)lookup)("name")
         if isinstance(v, c_ast.BinaryOp) and v.op in ("+", "-"):
             return self._arith(v, fn, at, depth)
+        if isinstance(v, c_ast.TernaryOp):  # c ? own_func : own_label: the module's own code either way
+            arms = [self.classify(x, fn, at, depth + 1) for x in (v.iftrue, v.iffalse)]
+            if all(a.kind == M.FUNCTION_REF and a.local_function for a in arms):
+                return arms[0]
         return M.AddrValue(M.COMPUTED)
 
     def _identifier(self, name: str, fn: Func | None, at: int, depth: int) -> M.AddrValue:
@@ -74,6 +78,9 @@ class Origins:
             return got
         if self._is_function(name, fn):
             return M.AddrValue(M.FUNCTION_REF, symbol=name, local_function=name in self.defined)
+        if name in self.f.globals and re.search(r"(?m)^\s*\"\s*" + re.escape(name) + r":", self.u.src.text):
+            # extern const char label[]; defined by the file's own inline asm ("label:\n"): its own code
+            return M.AddrValue(M.FUNCTION_REF, symbol=name, local_function=True)
         if name in self.f.globals:
             init = self.f.global_inits.get(name)
             t = self.f.globals[name]
