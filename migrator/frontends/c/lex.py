@@ -174,14 +174,26 @@ def lex(text: str) -> Lexed:
 
 
 _KALLSYMS_WORD = "kallsyms"
+_DEFINED_NAME_RE = re.compile(r"[ \t]*#[ \t]*define[ \t]+(\w+)")
 _DEFINE_LINES_RE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\r?\n)*[^\n]*", re.MULTILINE)
 
 
 def add_header_macros(lexed: Lexed, headers: tuple[tuple[str, str], ...]) -> None:
     """The macros the file's local headers define, as if defined before the file's own (which win)."""
     for path, text in headers:
-        for define in _DEFINE_LINES_RE.finditer(text):  # lexing only these lines is cheap
-            for name, m in lex(define.group(0)).macros.items():
-                if name in lexed.macros and (not lexed.macros[name].header or _KALLSYMS_WORD in lexed.macros[name].body):
-                    continue  # the file's own wins; of a header's alternatives (#ifdef/#else), the lookup
+        lines = [d.group(0) for d in _DEFINE_LINES_RE.finditer(text)]  # lexing only these lines is cheap
+        if not lines:
+            continue
+        found = lex("\n".join(lines)).macros  # one lex: a name defined twice keeps its last definition
+        counts: dict[str, int] = {}
+        for line in lines:
+            d = _DEFINED_NAME_RE.match(line)
+            if d:
+                counts[d.group(1)] = counts.get(d.group(1), 0) + 1
+        for line in lines:  # of a header's alternatives (#ifdef/#else), the one that reaches kallsyms
+            d = _DEFINED_NAME_RE.match(line)
+            if d and counts[d.group(1)] > 1 and _KALLSYMS_WORD in line[d.end():]:
+                found.update(lex(line).macros)
+        for name, m in found.items():
+            if name not in lexed.macros:  # the file's own definition wins
                 lexed.macros[name] = Macro(m.name, m.params, m.body, -1, -1, m.variadic, path)

@@ -30,23 +30,25 @@ def scan(model: M.ProbeModel, lexed: Lexed, split: Split) -> None:
     macros = lexed.macros
     toks = lexed.tokens
     for i, t in enumerate(toks):
-        if t.kind in ("str", "id") and _in_message(toks, i):
-            continue  # "open " KSYMS_PATH " failed", fprintf(stderr, "... %s", KSYMS_PATH): a message names it
+        found: list[M.Located] | None = None
+        path = ""
         if t.kind == "str" and PATH_RE.match(t.value):
-            model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
+            found, path = model.kallsyms_paths, t.value.strip('"')
         elif t.kind == "str" and FTRACE_ADDRS_RE.match(t.value):
-            model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), t.value.strip('"')))
+            found, path = model.ftrace_addr_paths, t.value.strip('"')
         elif t.kind == "str" and _shell_reads_map(t.value):
-            model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), names.PROC_KALLSYMS))
-        elif t.kind == "id" and t.value in macros:
-            m = macros[t.value]
-            body = m.body.strip()
-            if m.params is None and PATH_RE.match(body):
-                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
-            elif m.params is None and body.startswith('"') and _shell_reads_map(_joined(body)):
-                model.kallsyms_paths.append(M.Located(M.Span(t.start, t.end), names.PROC_KALLSYMS))
-            elif m.params is None and FTRACE_ADDRS_RE.match(body):
-                model.ftrace_addr_paths.append(M.Located(M.Span(t.start, t.end), body.strip('"')))
+            found, path = model.kallsyms_paths, names.PROC_KALLSYMS
+        elif t.kind == "id" and t.value in macros and macros[t.value].params is None:
+            body = macros[t.value].body.strip()
+            if PATH_RE.match(body):
+                found, path = model.kallsyms_paths, body.strip('"')
+            elif body.startswith('"') and _shell_reads_map(_joined(body)):
+                found, path = model.kallsyms_paths, names.PROC_KALLSYMS
+            elif FTRACE_ADDRS_RE.match(body):
+                found, path = model.ftrace_addr_paths, body.strip('"')
+        # "open " KSYMS_PATH " failed", fprintf(stderr, "... %s", KSYMS_PATH): a message names the file
+        if found is not None and not _in_message(toks, i):
+            found.append(M.Located(M.Span(t.start, t.end), path))
 
 
 # A shell command in a string (for call_usermodehelper, system(), popen()) that reads the symbol

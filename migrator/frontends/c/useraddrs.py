@@ -21,39 +21,60 @@ import re
 
 from migrator.core import model as M
 
-_PARAM_RES = (
-    re.compile(r"\bmodule_param\s*\(\s*(\w+)\s*,\s*(?:ulong|long|ullong|llong|hexint)\s*,"),
-    re.compile(r"\bmodule_param_named\s*\(\s*\w+\s*,\s*(\w+)\s*,\s*(?:ulong|long|ullong|llong|hexint)\s*,"),
+_PARAM_RES = (  # a literal first: the regex engine then searches at memchr speed
+    re.compile(r"module_param\s*\(\s*(\w+)\s*,\s*(?:ulong|long|ullong|llong|hexint)\s*,"),
+    re.compile(r"module_param_named\s*\(\s*\w+\s*,\s*(\w+)\s*,\s*(?:ulong|long|ullong|llong|hexint)\s*,"),
 )
-_PARSED_BY_REFERENCE = re.compile(r"\b(?:kstrto(?:u?l|u?ll|u?int)|sscanf)\s*\([^;]*?&\s*(\w+)\s*\)")
-_PARSED_BY_VALUE = re.compile(r"\b(\w+)\s*=\s*(?:\([^()]*\)\s*)?simple_strtou?ll?\s*\(")
-# "ptr = (cast)value;" as a statement: after ";", "{", "}" or a line start
-_ASSIGN = re.compile(r"(?:^|(?<=[;{}]))[ \t]*(?:\w+[ \t]+\**[ \t]*)*"
-                     r"(\w+)\s*=\s*((?:\(\s*[\w\s*()]*?\)\s*)+)(\w+)\s*;", re.MULTILINE)
-_MACRO_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-_FN_PTR_TYPEDEF = re.compile(r"\btypedef\b[^;]*?\(\s*\*\s*(\w+)\s*\)\s*\(")
+_PARSED_BY_REFERENCE = re.compile(r"(?:kstrto(?:u?l|u?ll|u?int)|sscanf)\s*\([^;]*?&\s*(\w+)\s*\)")
+_ASSIGNED_FROM = re.compile(r"(\w+)\s*=\s*(?:\([^()]*\)\s*)?\Z")  # "v = (cast)" right before the call
+# a macro tested with #ifdef whose name says it is an address (KLN_ADDR, KALLSYMS_LOOKUP_NAME_ADDR)
+_IFDEF_ADDRESS = re.compile(r"#[ \t]*if(?:def[ \t]+|[ \t]+defined[ \t]*\(?[ \t]*)(\w*(?:ADDR|KALLSYMS|KLN)\w*)")
+# "ptr = (cast)" (one cast or more) ending where the value starts, and ";" after the value
+_CAST_ASSIGNED = re.compile(r"(\w+)\s*=\s*(?:\(\s*[\w\s*()]*?\)\s*)+\Z")
+_STATEMENT_END = re.compile(r"\s*;")
+_FN_PTR_TYPEDEF = re.compile(r"typedef\b[^;]*?\(\s*\*\s*(\w+)\s*\)\s*\(")
 _FUNCTION_START = re.compile(r"^\{", re.MULTILINE)  # kernel style: a body opens in column 1
+_WORDS = ("module_param", "strto", "sscanf", "ADDR", "KALLSYMS", "KLN")
 
 
 def scan(text: str, defined_functions: set[str], model: M.ProbeModel) -> None:
-    if not any(w in text for w in ("module_param", "strto", "sscanf", "#ifdef", "defined")):
+    if not any(w in text for w in _WORDS):
         return
-    params = {m.group(1) for r in _PARAM_RES for m in r.finditer(text)}
+    sources: dict[str, str] = {}  # candidate value -> where it comes from
+    if "module_param" in text:
+        sources.update((m.group(1), f"the module parameter {m.group(1)}") for r in _PARAM_RES for m in r.finditer(text))
+    if "strto" in text or "sscanf" in text:
+        sources.update((name, f"{name}, a number parsed from text") for name in _parsed_in(text))
+    if "#" in text:
+        sources.update((name, f"{name}, a number the build command line defines (-D{name}=...)")
+                       for name in {m.group(1) for m in _IFDEF_ADDRESS.finditer(text)}
+                       if not re.search(r"#\s*define\s+" + re.escape(name) + r"\b", text))
+    if not sources:
+        return
     starts = [m.start() for m in _FUNCTION_START.finditer(text)]
-    pointer_types = {m.group(1) for m in _FN_PTR_TYPEDEF.finditer(text)}
-    for m in _ASSIGN.finditer(text):
-        target, value = m.group(1), m.group(3)
-        if target in defined_functions or not _function_pointer(text, target, pointer_types):
-            continue
-        if value in params:
-            source = f"the module parameter {value}"
-        elif value in _parsed_before(text, starts, m.start()):
-            source = f"{value}, a number parsed from text"
-        elif _from_build_command(text, value):
-            source = f"{value}, a number the build command line defines (-D{value}=...)"
-        else:
-            continue
-        model.user_addr_calls.append(M.Located(M.Span(m.start(3), m.end(3)), target, source))
+    pointer_types = {m.group(1) for m in _FN_PTR_TYPEDEF.finditer(text)} if "typedef" in text else set()
+    for value, source in sources.items():
+        for at in _uses(text, value):
+            m = _CAST_ASSIGNED.search(text, max(0, at - 200), at)  # "ptr = (cast)" right before the value
+            if m is None or not _STATEMENT_END.match(text, at + len(value)):
+                continue
+            target = m.group(1)
+            if target in defined_functions or not _function_pointer(text, target, pointer_types):
+                continue
+            if "parsed from text" in source and value not in _parsed_before(text, starts, at):
+                continue  # parsed in another function: another variable of the same name
+            model.user_addr_calls.append(M.Located(M.Span(at, at + len(value)), target, source))
+
+
+def _uses(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        end = i + len(word)
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and \
+                (end >= len(text) or not (text[end].isalnum() or text[end] == "_")):
+            out.append(i)
+        i = text.find(word, end)
+    return out
 
 
 def _function_pointer(text: str, name: str, pointer_types: set[str]) -> bool:
@@ -64,18 +85,28 @@ def _function_pointer(text: str, name: str, pointer_types: set[str]) -> bool:
     return any(re.search(r"\b" + re.escape(t) + r"\s+" + word + r"\s*[;=,]", text) for t in pointer_types)
 
 
-def _from_build_command(text: str, value: str) -> bool:
-    """A macro the file tests with #ifdef but never defines: it comes from the compiler's command line
-    (``make KALLSYMS_ADDR=0x$(grep ...)``)."""
-    if not _MACRO_NAME.match(value) or re.search(r"#\s*define\s+" + re.escape(value) + r"\b", text):
-        return False
-    return bool(re.search(r"#\s*(?:ifdef\s+" + re.escape(value) + r"\b|if\s+defined\s*\(?\s*" + re.escape(value) + r"\b)",
-                          text))
+def _parsed_in(text: str) -> set[str]:
+    """Variables kstrto*()/sscanf() fill (``&v``) or simple_strto*() returns into: each call found by
+    a plain search first (a regex starting with an alternation or a word scans far slower)."""
+    out: set[str] = set()
+    for word in ("kstrto", "sscanf"):
+        i = text.find(word)
+        while i >= 0:
+            m = _PARSED_BY_REFERENCE.match(text, i)
+            if m:
+                out.add(m.group(1))
+            i = text.find(word, i + 1)
+    i = text.find("simple_strto")
+    while i >= 0:
+        m = _ASSIGNED_FROM.search(text, max(0, i - 80), i)
+        if m:
+            out.add(m.group(1))
+        i = text.find("simple_strto", i + 1)
+    return out
 
 
 def _parsed_before(text: str, starts: list[int], at: int) -> set[str]:
     """Variables kstrto*()/simple_strto*()/sscanf() fill between the start of the function holding
     ``at`` and ``at``."""
     begin = max((s for s in starts if s < at), default=0)
-    region = text[begin:at]
-    return {m.group(1) for r in (_PARSED_BY_REFERENCE, _PARSED_BY_VALUE) for m in r.finditer(region)}
+    return _parsed_in(text[begin:at])
