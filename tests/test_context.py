@@ -130,3 +130,24 @@ def test_the_cache_is_keyed_on_the_context(tmp_path):
     assert [x.rule for x in check_bytes(str(f), LOOKUP, as_module).findings] == ["kallsyms-lookup-use"]
     assert check_bytes(str(f), LOOKUP, as_builtin).findings == []
     assert [x.context for x in check_bytes(str(f), LOOKUP, as_module).findings] == ["module"]  # from the cache
+
+
+def test_no_front_end_runs_where_no_rule_applies(tree):
+    """The kprobes implementation: no rule applies there, so the file is not analysed; the summary
+    and -v say so, and --context brings the rules back."""
+    kp = b'#include <linux/kprobes.h>\nvoid arm(struct kprobe *p, void *a)\n{\n\tp->addr = (kprobe_opcode_t *)a + 1;\n}\n'
+    core = tree / "kernel" / "trace" / "trace_kprobe.c"
+    core.write_bytes(kp)
+    r = check_bytes(str(core), kp, Options(rules=list(all_rules())))
+    assert r.findings == [] and r.constructs_total == 0 and r.source is None
+    (why,) = r.diagnostics
+    assert why.kind == "context" and "no enabled rule applies to kprobes-core code" in why.message
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "migrator", "check", "--no-cache", *args, str(core)],
+                              capture_output=True, text=True, timeout=120)
+
+    quiet = run()
+    assert quiet.returncode == 0 and "0 findings in 1 file (0 analysed, 1 where no rule applies)" in quiet.stderr
+    assert "info: not analysed: no enabled rule applies to kprobes-core code" in run("-v").stderr
+    assert "addr-computed" in run("--context", "module").stdout

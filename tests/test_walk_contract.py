@@ -33,10 +33,18 @@ def test_extensionless_scripts_and_tc_files_are_walked(tmp_path):
     (tmp_path / "tool").write_text("#!/usr/bin/env bash\necho hi\n")
     (tmp_path / "probe").write_text("#!/usr/bin/python3\nprint(1)\n")
     (tmp_path / "case.tc").write_text("#!/bin/sh\n")
-    (tmp_path / "Makefile").write_text("all:\n")
+    (tmp_path / "Makefile").write_text("#!/bin/sh\nall:\n")  # make reads a #! line as a comment
+    (tmp_path / "Kconfig").write_text("#!/bin/sh\n")
     (tmp_path / "blob").write_bytes(b"\x7fELF")
-    got = {c.path.rsplit("/", 1)[1] for c in walk([str(tmp_path)], []) if not isinstance(c, tuple)}
-    assert got == {"tool", "probe", "case.tc"}
+    (tmp_path / "link").symlink_to(tmp_path / "tool")  # the file itself is walked; a link to it is not
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "deeper.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "a.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "looped").symlink_to(sub, target_is_directory=True)  # never followed
+    got = [c.path[len(str(tmp_path)) + 1:] for c in walk([str(tmp_path)], []) if not isinstance(c, tuple)]
+    # a directory's files in name order, then its subdirectories
+    assert got == ["a.sh", "case.tc", "probe", "tool", "sub/deeper.sh"]
 
 
 def test_a_script_reading_system_map_without_kprobe_is_read(tmp_path):

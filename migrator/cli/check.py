@@ -51,12 +51,14 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     failed = sum(1 for r in results for d in r.diagnostics if d.kind in ("io", "internal"))
     if not quiet and fmt == "text":
         checked = sum(1 for r in results if analysed(r))
+        outside = sum(1 for r in results if not r.findings and any(d.kind == "context" for d in r.diagnostics))
         click.echo(f"{findings} finding{'s' * (findings != 1)} in {len(results)} file{'s' * (len(results) != 1)}"
-                   f" ({checked} analysed)" + (f", {failed} could not be read" if failed else ""), err=True)
+                   f" ({checked} analysed" + (f", {outside} where no rule applies" if outside else "") + ")"
+                   + (f", {failed} could not be read" if failed else ""), err=True)
     sys.exit(2 if failed or patch_failed else 1 if findings else 0)
 
 
-NOT_ANALYSED = ("io", "internal", "limit", "skip")  # Diagnostic kinds of a file that was not analysed
+NOT_ANALYSED = ("io", "internal", "limit", "skip", "context")  # Diagnostic kinds of a file that was not analysed
 
 
 def analysed(r) -> bool:  # type: ignore[no-untyped-def]

@@ -64,12 +64,15 @@ def with_progress(results, quiet: bool) -> list:  # type: ignore[no-untyped-def,
     out = []
     start = last = time.monotonic()
     shown = False
+    found = 0
     for r in results:
         out.append(r)
+        found += len(r.findings)
+        if not show:
+            continue
         now = time.monotonic()
-        if show and now - start > 2 and now - last > 0.2:
-            sys.stderr.write(f"\rprobe-migrator: {len(out)} files checked, "
-                             f"{sum(len(x.findings) for x in out)} findings")
+        if now - start > 2 and now - last > 0.2:
+            sys.stderr.write(f"\rprobe-migrator: {len(out)} files checked, {found} findings")
             sys.stderr.flush()
             last, shown = now, True
     if shown:

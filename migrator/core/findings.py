@@ -82,7 +82,7 @@ class Diagnostic:
     line: int
     column: int
     severity: Severity
-    kind: str  # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file)
+    kind: str  # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file), "context" (no rule applies)
     message: str
     end_line: int = 0
 
