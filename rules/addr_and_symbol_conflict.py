@@ -43,7 +43,9 @@ feature. That is still reported (at warning severity: the code places probes by 
 request with both fails), with no fix. So is a negative test: a conflict in a function that compares
 a result with -EINVAL, or in a function or file named as a test of invalid input (test, invalid,
 negative, einval, reject, bad): it sets both on purpose and expects registration to fail, and it is
-reported at info severity, never fixed."""
+reported at info severity, never fixed. An `.addr` written only where `.symbol_name` tests NULL
+(`if (!kp.symbol_name) kp.addr = ...;`, or the else arm of `if (kp.symbol_name)`) is a fallback,
+never both: it is not a conflict (the addr rules judge the address itself)."""
 EXAMPLE = """\
 #include <linux/kprobes.h>
 static struct kprobe kp = {
@@ -137,6 +139,8 @@ def check(model: ProbeModel) -> list[Hit]:
     hits = []
     for w in model.addr_writes:
         if w.addr is None or w.addr.kind == NULL or w.fallback or not model.probe_has_symbol(w):
+            continue
+        if w.symbol_unset:  # "if (!kp.symbol_name) kp.addr = ...": never both; the addr rules judge the addr
             continue
         if _copied_from_descriptor(model, w):  # both run-time values: addr-computed reports the addr
             continue

@@ -6,8 +6,7 @@ at its use) in C loaders.
 
 from __future__ import annotations
 
-from migrator.core.findings import Hit, Severity
-from migrator.core.model import ProbeModel
+from migrator.check.rulekit import Hit, ProbeModel, Severity, reads_for_probes
 from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM309"
@@ -19,7 +18,9 @@ SUMMARY = "reads ftrace's available_filter_functions_addrs to find function addr
 WHAT = """\
 Checks C code for the path of tracefs's `available_filter_functions_addrs` (a string literal, or an
 object-like macro at its use): a list of `ADDRESS NAME` lines read to turn names into addresses, as
-/proc/kallsyms is (`kallsyms-parse`)."""
+/proc/kallsyms is (`kallsyms-parse`). As there, code outside a module is reported only where the
+file also places probes (a KASLR scanner or a library resolving a caller's pattern reads it without
+being a probe loader)."""
 WHY = """\
 The file (Linux 6.6, ftrace_avail_addrs_open(), kernel/trace/ftrace.c) exists so that tools can tell
 which of several same-named functions ftrace can trace; a loader that reads it to get addresses and
@@ -29,15 +30,43 @@ an unprivileged reader. Names (and `SYM+OFF`) are resolved by the kernel; where 
 read the address in the running kernel at attach time and document why."""
 EXAMPLE = """\
 #include <stdio.h>
+#include <bpf/libbpf.h>
 #define ADDRS "/sys/kernel/tracing/available_filter_functions_addrs"
-/* the addresses of a kprobe_multi link */
-FILE *open_list(void) { return fopen(ADDRS, "r"); }
+static unsigned long addrs[64];
+/* a kprobe_multi link on the addresses read out of the list */
+int attach(struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+	FILE *f = fopen(ADDRS, "r");
+	char name[128];
+	size_t n = 0;
+
+	while (f && n < 64 && fscanf(f, "%lx %127s", &addrs[n], name) == 2)
+		n++;
+	opts.addrs = addrs;
+	opts.cnt = n;
+	return bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts) ? 0 : -1;
+}
 """
 USE_INSTEAD = """\
 #include <stdio.h>
+#include <bpf/libbpf.h>
 #define FUNCS "/sys/kernel/tracing/available_filter_functions"
-/* the names of a kprobe_multi link */
-FILE *open_list(void) { return fopen(FUNCS, "r"); }
+static const char *syms[64];
+/* a kprobe_multi link on the names read out of the list */
+int attach(struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+	FILE *f = fopen(FUNCS, "r");
+	char name[128];
+	size_t n = 0;
+
+	while (f && n < 64 && fscanf(f, "%127s", name) == 1)
+		syms[n++] = strdup(name);
+	opts.syms = syms;
+	opts.cnt = n;
+	return bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts) ? 0 : -1;
+}
 """
 FIX = """\
 Never: the code that uses the addresses has to take names instead."""
@@ -53,4 +82,6 @@ MESSAGE = "reads {path} to find function addresses; attach by symbol name and le
 
 
 def check(model: ProbeModel) -> list[Hit]:
+    if not reads_for_probes(model):
+        return []  # a scanner or a library resolving a pattern at attach time: no probe placed here
     return [Hit(p.anchor.start, p.anchor.end, MESSAGE.format(path=p.name), subject=p) for p in model.ftrace_addr_paths]

@@ -1,6 +1,6 @@
 """kallsyms-parse: code that reads /proc/kallsyms or System.map to find addresses."""
 
-from migrator.check.rulekit import Hit, ProbeModel, Severity
+from migrator.check.rulekit import Hit, ProbeModel, Severity, reads_for_probes
 from migrator.core.names import CONTEXT_BUILTIN, CONTEXT_MODULE, CONTEXT_USERSPACE
 
 CODE = "PM303"
@@ -44,19 +44,8 @@ REFERENCES = (
 NO_FIX = "replace the parsing by symbol names by hand"  # fix refuses with this
 
 
-def _places_probes(model: ProbeModel) -> bool:
-    """The file itself places probes (C probe writes, tracefs definitions, attach calls, tracer or
-    loader command lines), or hands a module's device what it computed: what it reads from the
-    symbol file can reach one."""
-    return any((model.addr_writes, model.symbol_writes, model.registrations, model.tracefs_defs, model.attach_addrs,
-                model.cli_probe_addrs, model.modparam_addrs, model.generated_addrs, model.generated_probe_addrs,
-                model.multi_addrs, model.probe_tables, model.feeds_module))
-
-
 def check(model: ProbeModel) -> list[Hit]:
-    # A file that did not parse had only string-level checks: whether it places probes is unknown,
-    # so the read stays reported.
-    if model.context not in ("", CONTEXT_MODULE) and not model.syntax_error and not _places_probes(model):
+    if not reads_for_probes(model):
         return []  # a symbolizer (perf, bpftool, a script printing names): no probe to place
     return [
         Hit(p.anchor.start, p.anchor.end, (

@@ -61,6 +61,8 @@ NO_FIX = "replace the helper's callers by name-based interfaces by hand"  # fix 
 def check(model: ProbeModel) -> list[Hit]:
     by_name = {w.probe: w for w in model.symbol_writes
                if not w.is_null and w.string is None and w.text.strip() != KALLSYMS_LOOKUP}
-    trick = {a.probe for a in model.symbol_arguments if a.string == KALLSYMS_LOOKUP}
+    # a probe a caller hands to a helper to place on kallsyms_lookup_name is the trick's; a helper's own
+    # probe placed on any name it is given stays a resolver, whatever one caller asks it for
+    trick = {a.probe for a in model.symbol_arguments if a.string == KALLSYMS_LOOKUP and not a.own_probe}
     return [Hit(h.anchor.start, h.anchor.end, MESSAGE.format(probe=probe_name(by_name[h.probe])))
             for h in model.addr_harvests if h.probe in by_name and h.probe not in trick]

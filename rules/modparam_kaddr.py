@@ -20,7 +20,9 @@ SUMMARY = "loader script passing a kernel address to a module as a module parame
 WHAT = """\
 Checks shell scripts for `insmod`/`modprobe` parameters `NAME=VALUE` whose value is a kernel
 address: a shell variable assigned from /proc/kallsyms or System.map in the script (`lookup_fn=0x$A`,
-`probe_at=$TARGET`), or a literal in the kernel's half of the address space."""
+`probe_at=$TARGET`), or a literal in the kernel's half of the address space. In Python, a file that
+runs `insmod`/`modprobe` and reads a symbol file: each parameter string formatted from a hex value
+(`f"a1=0x{addr}"`, `"a1=0x%x" % addr`, `"a1=0x{}".format(addr)`)."""
 WHY = """\
 This is how modules get around the unexport of kallsyms_lookup_name() (Linux 5.7, commit
 0bd476e6c671): the script reads the address in user space and the module casts the parameter to a

@@ -23,7 +23,9 @@ from migrator.core import names
 _C = (".c", ".h")
 _MODULE_MARK = re.compile(rb"\b(?:" + b"|".join(m.encode() for m in names.MODULE_MARKERS) + rb")\b")
 _MAIN = re.compile(rb"\bint\s+main\s*\(")
-_LIBC = re.compile(rb"^\s*#\s*include\s*<(?:stdio|stdlib|unistd|string|fcntl|bpf/libbpf|sys/\w+)\.h>", re.M)
+# headers no kernel module can include (Kbuild's include path has none of them): user-space C
+_LIBC = re.compile(rb"^\s*#\s*include\s*<(?:stdio|stdlib|unistd|string|fcntl|errno|stdint|stdbool|inttypes|signal"
+                   rb"|pthread|getopt|assert|ctype|dirent|poll|glib|gio/gio|bpf/libbpf|bpf/bpf|sys/\w+)\.h>", re.M)
 _OBJ = re.compile(r"^\s*(obj-(?:y|m|\$\(CONFIG_(\w+)\))|(\w+)-(?:y|objs|\$\(CONFIG_(\w+)\)))\s*[+:]?=(.*)$", re.M)
 _CONFIG = re.compile(r"^\s*(?:menu)?config\s+(\w+)\s*\n(?:\s*(?:#.*)?\n)*\s*(def_tristate|def_bool|tristate|bool)\b", re.M)
 

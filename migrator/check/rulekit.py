@@ -12,10 +12,11 @@ from __future__ import annotations
 from migrator.core.display import probe_display
 from migrator.core.findings import Hit, Severity
 from migrator.core.model import COMPUTED, FUNCTION_REF, KALLSYMS, LITERAL, NULL, RELOCATED, FieldWrite, ProbeModel
+from migrator.core.names import CONTEXT_MODULE
 
 __all__ = [
     "COMPUTED", "FUNCTION_REF", "KALLSYMS", "LITERAL", "NULL", "RELOCATED", "FieldWrite", "Hit",
-    "ProbeModel", "Severity", "addr_hit", "hex_or", "probe_name",
+    "ProbeModel", "Severity", "addr_hit", "hex_or", "places_probes", "probe_name", "reads_for_probes",
 ]
 
 PRE_2619 = (
@@ -43,6 +44,22 @@ def addr_hit(w: FieldWrite, message: str) -> Hit:
     if w.fallback:
         notes.append(FALLBACK)
     return Hit(w.anchor.start, w.anchor.end, message, severity, notes, w)
+
+
+def places_probes(model: ProbeModel) -> bool:
+    """The file itself places probes (C probe writes, tracefs definitions, attach calls, tracer or
+    loader command lines), or hands a module's device what it computed: what it reads from a symbol
+    file can reach one. Outside a module, a file reading symbol addresses without this is a
+    symbolizer (perf, bpftool, a KASLR scanner), not a probe loader."""
+    return any((model.addr_writes, model.symbol_writes, model.registrations, model.tracefs_defs, model.attach_addrs,
+                model.cli_probe_addrs, model.modparam_addrs, model.generated_addrs, model.generated_probe_addrs,
+                model.multi_addrs, model.probe_tables, model.feeds_module))
+
+
+def reads_for_probes(model: ProbeModel) -> bool:
+    """Does reading symbol addresses count here? In a module always; elsewhere where the file places
+    probes, or where it did not parse (then whether it places probes is unknown)."""
+    return model.context in ("", CONTEXT_MODULE) or bool(model.syntax_error) or places_probes(model)
 
 
 def hex_or(value: int | None, text: str) -> str:

@@ -112,6 +112,7 @@ class FieldWrite:
     # become dead with it (its assignment, its NULL checks, its declaration). None if it has other uses.
     via_removals: list[Span] | None = None
     via_shared: bool = False  # the variable also feeds other probes' addr
+    symbol_unset: bool = False  # written only where the probe's symbol_name tests NULL (a fallback)
 
     @property
     def pre_2619(self) -> bool:
@@ -144,10 +145,10 @@ class KallsymsRef:
 @dataclass
 class SymbolArgument:
     """A string a caller passes to a helper that stores that parameter in a probe's symbol_name."""
-
-    probe: str  # the caller's probe argument
+    probe: str  # the caller's probe argument (or the helper's own probe, when it takes none)
     string: str
     string_span: Span
+    own_probe: bool = False  # the helper places a probe of its own: a resolver for any name it is given
 
 
 @dataclass

@@ -16,7 +16,16 @@ from __future__ import annotations
 KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (commit 0bd476e6c671)
 KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
 # walks of the whole symbol table, unexported with kallsyms_lookup_name (commit 0bd476e6c671)
-KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol")
+KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol", "kallsyms_on_each_match_symbol")
+# A module's own name for a kallsyms_lookup_name it reached another way and defined in another file
+# (smith_kallsyms_lookup_name, p_kallsyms_lookup_name, kallsyms_lookup_name_ptr): a call of one is a
+# lookup. The kernel's own functions of such names (Linux 6.12) are not stand-ins.
+KALLSYMS_STAND_IN = r"\w+_" + KALLSYMS_LOOKUP + "|" + KALLSYMS_LOOKUP + r"_(?:ptr|fn|func|addr|p)"
+KERNEL_KALLSYMS_NAMES = ("module_kallsyms_lookup_name", "__module_kallsyms_lookup_name", "bpf_kallsyms_lookup_name",
+                         "ppc_kallsyms_lookup_name", "test_perf_kallsyms_on_each_symbol",
+                         "test_perf_kallsyms_on_each_match_symbol")
+# ... and for a walk of the symbol table reached another way (kallsyms_on_each_symbol_fn, diag_kallsyms_on_each_symbol)
+KALLSYMS_WALK_STAND_IN = r"\w+_kallsyms_on_each(?:_match)?_symbol|kallsyms_on_each(?:_match)?_symbol_(?:ptr|fn|func|p)"
 # a probe handler's view of the probed address: regs->ip (x86), instruction_pointer(regs)
 PT_REGS_IP_FIELD, INSTRUCTION_POINTER = "ip", "instruction_pointer"
 # reverse lookups (address -> "name+off/size"): a loop over addresses calling one finds a name by hand
@@ -152,7 +161,7 @@ ALL_NAMES = frozenset(
      LIBBPF_PROGRAM_ATTACH_OPTS, BCC_PROGRAM, RELOCATE_STEM, MODULE_INIT_FIELD)
     + PROBE_STRUCTS + PROBE_FIELDS + REGISTRATION_CALLS + TEXT_BASES + MODULE_BASE_NAMES + MODULE_LOOKUP_CALLS
     + KALLSYMS_WALKS + SYMBOL_SCAN_CALLS + RELOCATION_HELPERS + MODULE_LOADERS + KPROBE_MULTI_OPTS
-    + (KPROBE_MULTI, FTRACE_ADDRS_FILE) + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
+    + KERNEL_KALLSYMS_NAMES + (KPROBE_MULTI, FTRACE_ADDRS_FILE) + PERF_KPROBE_ADDR_FIELDS + PERF_KPROBE_FUNC_FIELDS + BCC_ATTACH
     + (JPROBE_RETURN, JPROBE_ENTRY_MACRO, PRE_HANDLER, REGS_GET_KERNEL_ARGUMENT)
     + tuple(JPROBE_TO_KPROBE_CALLS) + tuple(JPROBE_TO_KPROBE_CALLS.values()) + KPROBES_CORE_PATHS
 )

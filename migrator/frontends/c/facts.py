@@ -92,6 +92,8 @@ class Facts:
     local_checks: list[tuple[Func, str, int]] = field(default_factory=list)  # if (!v) on a local v
     local_decls: list[tuple[Func, str, int]] = field(default_factory=list)  # "T v;" without initializer
     registrations: list[tuple[str, int, str, Func | None]] = field(default_factory=list)  # call, at, probe, fn
+    # if/else arms where a probe's symbol_name tests NULL: (-id(if node), arm) -> probe
+    symbol_unset_arms: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def strip(node: Any) -> Any:

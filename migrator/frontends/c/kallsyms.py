@@ -18,7 +18,7 @@ from migrator.core import model as M
 from migrator.core.names import KALLSYMS_WALKS, KLP_OLD_FUNC
 from migrator.frontends.c import resolvers
 from migrator.frontends.c.facts import Facts, strip
-from migrator.frontends.c.shapes import KALLSYMS
+from migrator.frontends.c.shapes import KALLSYMS, kallsyms_stand_in, walk_stand_in
 from migrator.frontends.c.unit import Unit
 from migrator.frontends.c.versions import versions_at
 
@@ -83,6 +83,9 @@ def _lookups_and_wrappers(u: Unit, out: KallsymsNames) -> None:
     for name, m in u.lexed.macros.items():
         if re.search(r"\b" + KALLSYMS + r"\b", m.body):
             out.lookups.add(name)
+    defined = u.defined_functions()
+    # smith_kallsyms_lookup_name("x") with the function (or pointer) defined in another file: a lookup
+    out.lookups.update(c.name for c in u.facts.calls if c.name not in defined and kallsyms_stand_in(c.name))
     for _ in range(3):  # wrappers of wrappers
         for fn in u.facts.functions.values():
             for r in fn.returns:
@@ -104,9 +107,15 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     out.named_by_callers = resolvers.named_by_callers(u, lambda n: symbol_string(u, n))
     out.scans = resolvers.symbol_scans(u)
     out.harvesters.update(s.function for s in out.scans if s.looks_for_kallsyms)  # found it by name
+    resolving = set()  # calls of a helper that places its own probe on kallsyms_lookup_name and returns .addr
     for n in out.named_by_callers:
         if n.string == KALLSYMS:
             out.harvested.update(target for target, _at in n.kept_in)  # a handler keeps regs->ip
+            if n.call is not None and n.probe in {r.probe for r in f.addr_reads if r.target is not None}:
+                resolving.add(id(n.call))
+    for target, value, _fn in f.fn_ptr_assigns:  # kln = (kln_t)addr_of("kallsyms_lookup_name");
+        if id(strip(value)) in resolving:
+            out.harvested.add(target)
     for _ in range(2):  # through a helper's return or out-parameter, then its caller's variable
         _handed_out(u, out)
         for target, value, _fn in f.fn_ptr_assigns:
@@ -167,14 +176,36 @@ def _parsers(u: Unit, out: KallsymsNames) -> None:
                     out.parsers.add(call.func.name)
 
 
+def _walk_pointers(f: Facts) -> set[str]:
+    """Pointers assigned what a call returns for the name of a walk: ``p = lookup("kallsyms_on_each_symbol")``
+    (whatever resolves it: kallsyms_lookup_name, a wrapper, a resolver of the module's own)."""
+    out = set()
+    for target, value, _fn in f.fn_ptr_assigns:
+        v = strip(value)
+        if isinstance(v, c_ast.FuncCall) and v.args is not None and any(
+                string_value(a) in KALLSYMS_WALKS for a in v.args.exprs):
+            out.add(target)
+    return out
+
+
+def _unshadowed(u: Unit, name: str, fn: object) -> bool:
+    """``name`` is the kernel's function, not a macro, variable or function of the module's own."""
+    m = u.lexed.macros.get(name)
+    return not (m is not None and m.params is None or name in u.facts.globals or name in u.defined_functions()
+                or fn is not None and name in getattr(fn, "locals", {}))
+
+
 def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     """Model facts: every reference to a lookup, every harvest of a probe's addr."""
     f, model = u.facts, u.model
     uses = names.lookups | names.harvested
     call_anchors = set()
+    defined = u.defined_functions()
+    walk_pointers = _walk_pointers(f)
     for call in f.calls:
         call_anchors.add(call.anchor)
-        if call.name in KALLSYMS_WALKS:
+        if call.name in KALLSYMS_WALKS or call.name in walk_pointers or (
+                call.name not in defined and walk_stand_in(call.name)):
             model.kallsyms_walks.append(M.KallsymsRef(u.span(call.anchor), call.name,
                                                       versions=versions_at(u.lexed, call.anchor)))
         if call.name in uses:
@@ -189,6 +220,10 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
         if name == KALLSYMS and anchor not in call_anchors and not (aliased or own or fn and name in fn.locals):
             model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                      versions=versions_at(u.lexed, anchor)))
+        # ``walk = &kallsyms_on_each_symbol;``: the walk called later through a pointer
+        if name in KALLSYMS_WALKS and anchor not in call_anchors and _unshadowed(u, name, fn):
+            model.kallsyms_walks.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
+                                                      versions=versions_at(u.lexed, anchor)))
     called = {c.name for c in f.calls}
     for r in f.addr_reads:
         if r.target is not None:
@@ -198,5 +233,5 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
     model.probes_with_handlers.update(f.handled)
     model.klp_old_names.extend(M.SymbolArgument(k, s, u.span(at)) for k, s, at in f.klp_old_names)
     for n in names.named_by_callers:
-        model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at)))
+        model.symbol_arguments.append(M.SymbolArgument(n.probe, n.string, u.span(n.string_at), n.own_probe))
         model.addr_harvests.extend(M.AddrHarvest(n.probe, u.span(at), target) for target, at in n.kept_in)

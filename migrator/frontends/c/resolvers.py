@@ -26,19 +26,22 @@ class NamedByCaller:
     string: str  # the string the caller passes for the symbol name
     string_at: int  # its offset
     kept_in: list[tuple[str, int]]  # variables a handler passed along fills, with the offset it reads ip
+    call: Any = None  # the helper's call (its value is the probe's address where the helper returns it)
+    own_probe: bool = False  # the helper's own probe, not one the caller passes
 
 
 def named_by_callers(u: Unit, string_of: object) -> list[NamedByCaller]:
     """Every call of a helper that writes one parameter to a probe's symbol_name, with a string there."""
     f = u.facts
-    helpers: dict[str, tuple[int, int | None]] = {}  # function -> (name parameter, probe parameter)
+    # function -> (name parameter, probe parameter, the helper's own probe when none is passed)
+    helpers: dict[str, tuple[int, int | None, str]] = {}
     for w in f.writes:
         v = strip(w.value)
         if w.field != "symbol_name" or w.func is None or not isinstance(v, c_ast.ID) or v.name not in w.func.params:
             continue
         params = list(w.func.params)
         base = w.probe.split(":")[-1].split(".")[0]
-        helpers[w.func.name] = (params.index(v.name), params.index(base) if base in params else None)
+        helpers[w.func.name] = (params.index(v.name), params.index(base) if base in params else None, w.probe)
     if not helpers:
         return []
     kept = _ip_keepers(u)
@@ -47,12 +50,14 @@ def named_by_callers(u: Unit, string_of: object) -> list[NamedByCaller]:
         if call.name not in helpers:
             continue
         args = call.node.args.exprs if call.node.args is not None else []
-        name_i, probe_i = helpers[call.name]
+        name_i, probe_i, own = helpers[call.name]
         s = string_of(args[name_i]) if name_i < len(args) else None  # type: ignore[operator]
         if s is None:
             continue
-        probe = probe_key(args[probe_i]) if probe_i is not None and probe_i < len(args) else "?"
-        out.append(NamedByCaller(probe, s, call.locate(args[name_i]), _handlers_in(call, kept)))
+        # addr_of("x") with a probe of the helper's own: that probe is placed on "x"
+        probe = (probe_key(args[probe_i]) if probe_i < len(args) else "?") if probe_i is not None else own
+        out.append(NamedByCaller(probe, s, call.locate(args[name_i]), _handlers_in(call, kept), call.node,
+                                 probe_i is None))
     return out
 
 

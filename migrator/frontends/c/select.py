@@ -13,7 +13,9 @@ from migrator.core import names as known
 from migrator.frontends.c.constructs import Construct, Split
 from migrator.frontends.c.lex import Lexed
 from migrator.frontends.c.prune import STATUS_HEADER_WORDS
-from migrator.frontends.c.shapes import KALLSYMS, PROBE_WRITE_MARKERS, RELOCATE_RE
+from migrator.frontends.c.shapes import KALLSYMS, PROBE_WRITE_MARKERS, RELOCATE_RE, kallsyms_stand_in, walk_stand_in
+
+KALLSYMS_WORD = known.KALLSYMS_WORD
 
 STRONG = frozenset(known.TRIGGER_IDENTIFIERS)
 PROBE_TYPE_NAMES = frozenset(known.PROBE_STRUCTS)
@@ -79,6 +81,8 @@ class Selector:
         for i in range(c.first, c.last):
             t = toks[i]
             if t.kind == "id":
+                if KALLSYMS_WORD in t.value and (kallsyms_stand_in(t.value) or walk_stand_in(t.value)):
+                    return True  # a call of the module's own name for kallsyms_lookup_name, defined elsewhere
                 if t.value in self.strong and not (t.value in self.body_neutral and (
                         i > neutral_from or t.value == known.PROBE_ADDRESS_TYPE)):  # no function returns a probe as that
                     return True

@@ -11,6 +11,21 @@ from pycparser import c_ast
 from migrator.core import names
 
 KALLSYMS = names.KALLSYMS_LOOKUP
+
+
+def kallsyms_stand_in(name: str) -> bool:
+    """A name the module gives a kallsyms_lookup_name it reached another way (not a kernel function)."""
+    return _STAND_IN_RE.fullmatch(name) is not None and name not in names.KERNEL_KALLSYMS_NAMES
+
+
+def walk_stand_in(name: str) -> bool:
+    """A name the module gives a kallsyms_on_each_symbol (or _match_symbol) it reached another way."""
+    return (_WALK_STAND_IN_RE.fullmatch(name) is not None and name not in names.KALLSYMS_WALKS
+            and name not in names.KERNEL_KALLSYMS_NAMES)
+
+
+_STAND_IN_RE = re.compile(names.KALLSYMS_STAND_IN)
+_WALK_STAND_IN_RE = re.compile(names.KALLSYMS_WALK_STAND_IN)
 RELOCATE_RE = re.compile(names.RELOCATE_STEM, re.IGNORECASE)
 MODULE_BASE_NAMES = frozenset(names.MODULE_BASE_NAMES)
 # Names that make a write of addr/symbol_name/offset possibly a probe's: the probe types, and the

@@ -10,7 +10,8 @@ selected constructs the parser reads may not include it):
 * ``ptr = (cast)value;`` at statement level (or as a declaration's initializer), where ``value`` is
   a numeric module parameter, a variable the same function filled with kstrto*()/simple_strto*()/
   sscanf(), or a macro the file tests with #ifdef and never defines (given on the build's
-  command line: ``-DKALLSYMS_ADDR=0x...``);
+  command line: ``-DKALLSYMS_ADDR=0x...``); or ``ptr = (cast)simple_strtoul(str, ...)``, a number
+  parsed from a string (a charp module parameter, a written buffer) and cast in one statement;
 * and ``ptr`` is a function pointer: called somewhere in the file, or declared with a
   function-pointer type (no function of that name is defined).
 """
@@ -49,10 +50,12 @@ def scan(text: str, defined_functions: set[str], model: M.ProbeModel) -> None:
         sources.update((name, f"{name}, a number the build command line defines (-D{name}=...)")
                        for name in {m.group(1) for m in _IFDEF_ADDRESS.finditer(text)}
                        if not re.search(r"#\s*define\s+" + re.escape(name) + r"\b", text))
-    if not sources:
-        return
     starts = [m.start() for m in _FUNCTION_START.finditer(text)]
     pointer_types = {m.group(1) for m in _FN_PTR_TYPEDEF.finditer(text)} if "typedef" in text else set()
+    if "simple_strto" in text:  # "ptr = (cast)simple_strtoul(str, NULL, 16);": parsed and cast in one
+        _parsed_and_cast(text, defined_functions, pointer_types, model)
+    if not sources:
+        return
     for value, source in sources.items():
         for at in _uses(text, value):
             m = _CAST_ASSIGNED.search(text, max(0, at - 200), at)  # "ptr = (cast)" right before the value
@@ -64,6 +67,23 @@ def scan(text: str, defined_functions: set[str], model: M.ProbeModel) -> None:
             if "parsed from text" in source and value not in _parsed_before(text, starts, at):
                 continue  # parsed in another function: another variable of the same name
             model.user_addr_calls.append(M.Located(M.Span(at, at + len(value)), target, source))
+
+
+_STRTO_CALL = re.compile(r"simple_strto(?:u?l|u?ll)\s*\(")
+
+
+def _parsed_and_cast(text: str, defined_functions: set[str], pointer_types: set[str], model: M.ProbeModel) -> None:
+    i = text.find("simple_strto")
+    while i >= 0:
+        call = _STRTO_CALL.match(text, i)
+        m = _CAST_ASSIGNED.search(text, max(0, i - 200), i) if call else None
+        if call and m and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            target = m.group(1)
+            if target not in defined_functions and _function_pointer(text, target, pointer_types):
+                name = call.group(0).rstrip("( \t\n")
+                model.user_addr_calls.append(M.Located(M.Span(i, i + len(name)), target,
+                                                       f"a number {name}() parses from text"))
+        i = text.find("simple_strto", i + 1)
 
 
 def _uses(text: str, word: str) -> list[int]:

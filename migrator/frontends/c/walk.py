@@ -135,6 +135,10 @@ class Walker(InitializerWalk):
         tested = _null_tested_name(node.cond)
         if tested and node.iffalse is None and fn is not None:
             self.f.local_checks.append((fn, tested, locate(node)))
+        unset = _symbol_unset_arm(node.cond)
+        if unset is not None:  # "if (!kp.symbol_name) kp.addr = ...": the addr is a fallback, never both
+            ref, arm = unset
+            self.f.symbol_unset_arms[(-id(node), arm)] = self.key(ref.name)
         for arm, child in ((0, node.iftrue), (1, node.iffalse)):
             self.arms.append((-id(node), arm))
             self.stmt(child, fn, locate, macro)
@@ -212,6 +216,8 @@ class Walker(InitializerWalk):
 
     def _addr_read_target(self, value: Any, target: str, locate: Locate) -> None:
         v = strip(value)
+        if isinstance(v, c_ast.BinaryOp) and v.op in ("+", "-"):  # ``(void *)kp.addr - OFFSET``: still harvested
+            v = strip(v.left)
         if isinstance(v, c_ast.StructRef) and v.field.name == "addr":
             self.f.addr_reads.append(AddrRead(self.key(v.name), locate(v.field), target))
         elif isinstance(v, c_ast.FuncCall) and isinstance(v.name, c_ast.ID) and v.args is not None:
@@ -261,6 +267,26 @@ def _null_tested_name(cond: Any) -> str | None:
                  or isinstance(x, c_ast.Constant) and x.value == "0"]
         if len(ids) == 1 and len(nulls) == 1:
             return str(ids[0].name)
+    return None
+
+
+def _symbol_unset_arm(cond: Any) -> tuple[Any, int] | None:
+    """(the ``x.symbol_name`` node, the arm where it is NULL) for ``!x.symbol_name``,
+    ``x.symbol_name == NULL`` (arm 0), ``x.symbol_name``, ``x.symbol_name != NULL`` (arm 1)."""
+    c = strip(cond)
+    negated = isinstance(c, c_ast.UnaryOp) and c.op == "!"
+    if negated:
+        c = strip(c.expr)
+    elif isinstance(c, c_ast.BinaryOp) and c.op in ("==", "!="):
+        sides = [strip(c.left), strip(c.right)]
+        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
+                 or isinstance(x, c_ast.Constant) and x.value == "0"]
+        refs = [x for x in sides if x not in nulls]
+        if len(nulls) != 1 or len(refs) != 1:
+            return None
+        negated, c = c.op == "==", refs[0]
+    if isinstance(c, c_ast.StructRef) and c.field.name == "symbol_name":
+        return c, 0 if negated else 1
     return None
 
 

@@ -65,6 +65,8 @@ class Writes:
         )
         if w.field == "addr":
             fw.hints = self.hints.near(w.anchor, value_span)
+            unset = self.u.facts.symbol_unset_arms
+            fw.symbol_unset = any(unset.get(arm) == w.probe for arm in w.arms)
         return fw
 
     def _by_function(self, name: str, items: list[Any], fn_of: Any) -> dict[int, list[Any]]:

@@ -4,7 +4,8 @@ The file is read once (pyfile.PyFile) and each node goes to the module of its co
 - embedded.py: BPF C in string literals, analysed by the C front end, positions mapped back;
 - attach.py: BCC, libbpf/libbcc through ctypes and perf attach calls by address: ``attach_addrs``;
 - strings.py: tracefs definitions in strings (``tracefs_defs``) and ``"/proc/kallsyms"`` /
-  ``"System.map"`` path strings (``kallsyms_paths``).
+  ``"System.map"`` path strings (``kallsyms_paths``);
+- modparam.py: ``insmod``/``modprobe`` parameters formatted from an address (``modparam_addrs``).
 A file ``ast`` cannot read (Python 2) gets only the path strings, from its tokens.
 """
 
@@ -17,7 +18,7 @@ from io import BytesIO
 
 from migrator.core import model as M
 from migrator.core.source import Source, decode, encode
-from migrator.frontends.python import attach, embedded, strings
+from migrator.frontends.python import attach, embedded, modparam, strings
 from migrator.frontends.python.pyfile import PyFile, all_nodes
 from migrator.frontends.text import generated
 
@@ -57,6 +58,7 @@ def _run(f: PyFile) -> None:
             attach.perf_assign(f, n)
         if f.tracefs and isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) and id(n) not in inner_adds:
             strings.concatenation(f, n)
+    modparam.scan(f)  # needs the symbol-file paths the loop found
 
 
 def _token_fallback(src: Source, model: M.ProbeModel) -> None:
