@@ -150,7 +150,8 @@ _TOOL_SIGNALS = tuple(re.compile(re.escape(w)) for w in _SCRIPT_WORDS[1:])
 # is tried at every byte, and five of those cost as much as the first stage over the whole tree.
 _PERF_ADDR = tuple(re.compile(f.encode() + rb"\s*=") for f in names.PERF_KPROBE_ADDR_FIELDS)  # with perf_event: the kprobe PMU
 _MULTI_ADDRS = re.compile(rb"addrs\s*=[^=]")  # with kprobe_multi in the file: a link's address array
-_EMITTED_ADDR = re.compile(rb"addr\s*=[^;\"\n]*%[^\n;]*;")  # a generator printing "kp.addr = ...%...;"
+# a generator printing "kp.addr = ...%...;" (the emitted value may hold escapes, \" included: text/generated.py)
+_EMITTED_ADDR = re.compile(rb"addr\s*=(?:[^;\"\n\\]|\\.)*%[^\n;]*;")
 _ADDR_WRITE = re.compile(rb"addr\s*=[^=]")
 # a probe type in use: only these make an object's type a probe's (a "kprobe" in a comment or a
 # string does not), and kprobe_opcode_t casts mark probe addresses
@@ -161,6 +162,7 @@ _ADDR_READ = re.compile(rb"addr\s*;")  # after "." or "->": a probe's addr read 
 _WORD_SIGNALS = tuple(re.compile(re.escape(b.encode()) + rb"\b") for b in names.TEXT_BASES) + (
     re.compile(names.BCC_PROGRAM.encode() + rb"\s*\("),)  # and no word byte before them
 _TABLE_ENTRY = (re.compile(rb"0x[0-9a-fA-F]{4,}[uUlL]*\s*,\s*\""), re.compile(rb"\"\s*,\s*0x[0-9a-fA-F]{4,}"))
+_SYMBOL_NAME = names.SYMBOL_NAME.encode()
 _SPACE_BYTES = frozenset(b" \t\r\n\f\v")  # what \s matches
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -196,14 +198,18 @@ def second_stage(data: bytes, path: str, context: str | None = None) -> bool:
         return True
     if names.KPROBE_MULTI.encode() in data and _MULTI_ADDRS.search(data):
         return True
-    if _EMITTED_ADDR.search(data):
+    if _after_member(data, _EMITTED_ADDR):  # ".addr =" or "->addr =", as the front end requires
         return True
     # an addr write is a probe's only where a probe type is named (or "kp.addr", a container from a header)
-    if _after_member(data, _ADDR_WRITE) and (_probe_type_named(data) or _KP_ADDR.search(data)):
+    addr_write = _after_member(data, _ADDR_WRITE)
+    if addr_write and (_probe_type_named(data) or _KP_ADDR.search(data)):
         return True
     if module_rules and _after_member(data, _ADDR_READ) and _probe_type_named(data):
         return True
-    if any(_word_at(data, p) for p in _WORD_SIGNALS):
+    # _stext & co. matter to C outside a module only in a probe's addr (addr-computed) or symbol_name
+    # (symbol-name-marker): the relocation and table rules are module rules
+    words = module_rules or kind != "c" or addr_write or _SYMBOL_NAME in data
+    if words and any(_word_at(data, p) for p in _WORD_SIGNALS):
         return True
     return module_rules and any(p.search(data) for p in _TABLE_ENTRY)
 
