@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
@@ -66,7 +67,9 @@ the reason: a handler shared by several jprobes, a handler that takes the addres
 parameters (x86-64 passes 6 in registers), variadic, struct/union-by-value, array,
 function-pointer, floating-point or unknown-typedef-by-value parameters, a handler with no
 definition in the file, a preprocessor line inside a handler's signature, a positional initializer, a call of a *jprobe* helper not defined in the
-file (it may expect a struct jprobe), and code still built for kernels older than
+file (it may expect a struct jprobe), a jprobe whose own kprobe is given a pre_handler
+(register_jprobe() replaced it with its setjmp handler, kernel/kprobes.c of Linux 4.14: flattened,
+that pre_handler would win over the entry handler), and code still built for kernels older than
 4.20 (it compares LINUX_VERSION_CODE with such a version): regs_get_kernel_argument() appeared on
 x86 in Linux 4.20 (arch/x86/include/asm/ptrace.h). The result needs Linux >= 4.20 and is
 x86-64's register mapping: the patch body says which register each argument came from."""
@@ -92,6 +95,8 @@ REFUSE_DIRECTIVE = "handler {h}() has a preprocessor line inside its signature; 
 REFUSE_FOREIGN = ("{call}() is not defined in this file and may expect a struct jprobe (a registration helper "
                   "elsewhere): port it together with this file by hand")
 REFUSE_KEPT = "this jprobe is only built for kernels before 4.20, where it stays as it is"
+REFUSE_KP_PRE_HANDLER = ("the jprobe's kprobe gets a pre_handler of its own ({text}), which register_jprobe() replaced; "
+                         "the kprobe would have two pre_handlers and keep the wrong one: remove it first")
 _SHAPES = {"struct": "struct/union passed by value", "array": "array", "funcptr": "function-pointer",
            "float": "floating-point", "variadic": "variadic (...)", "unnamed": "unnamed"}
 
@@ -157,6 +162,21 @@ def fix(subject: Located, ctx: FixContext) -> Plan | Refusal:
     return Plan(edits, explanation, covers=[j for j in ctx.model.jprobes if j is not subject])
 
 
+_KP_PRE_HANDLER = re.compile(r"(?:\.|->)\s*kp\s*\.\s*pre_handler\s*=(?!=)")  # x.kp.pre_handler = h;
+_PRE_HANDLER_DESIGNATOR = re.compile(r"\.\s*pre_handler\s*=(?!=)")
+
+
+def _kp_pre_handler(text: str, code: JprobeCode) -> str:
+    """Where the jprobe's own kprobe is given a pre_handler (register_jprobe() overwrote it with its
+    setjmp handler, so the entry handler ran; flattened, a second .pre_handler would win)."""
+    for b in code.kp_blocks:  # (a commented-out one refuses too: rare, and refusing is safe)
+        m = _PRE_HANDLER_DESIGNATOR.search(text, b.inner.start, b.inner.end)
+        if m:
+            return m.group(0).strip()
+    m = _KP_PRE_HANDLER.search(text)
+    return m.group(0).strip() if m else ""
+
+
 def _refusal(code: JprobeCode, text: str, old_kernels_ok: bool = False) -> str:
     from migrator.fix.jprobe_edits import flattenable
 
@@ -168,6 +188,9 @@ def _refusal(code: JprobeCode, text: str, old_kernels_ok: bool = False) -> str:
         return REFUSE_POSITIONAL
     if code.foreign_calls:
         return REFUSE_FOREIGN.format(call=code.foreign_calls[0])
+    own = _kp_pre_handler(text, code)
+    if own:
+        return REFUSE_KP_PRE_HANDLER.format(text=own)
     named = [e.handler for e in code.entries if e.value is not None]
     defined = {h.name for h in code.handlers}
     if not named or any(not n or n not in defined for n in named):

@@ -13,7 +13,8 @@ from migrator.fix.fixer import fix_bytes
 HERE = CORPUS / "jprobe"
 # the reasons of rules/jprobe.py's FIX_SAFETY, by the numbers REFUSALS uses
 REASONS = {1: "is shared by", 2: "takes the address of its parameter", 3: "passes only 6 in registers",
-           4: "parameter (", 5: "already uses every name", 6: "still built for kernels older than 4.20"}
+           4: "parameter (", 5: "already uses every name", 6: "still built for kernels older than 4.20",
+           7: "gets a pre_handler of its own"}
 
 
 def _refusals() -> list[tuple[str, int]]:
