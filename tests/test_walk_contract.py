@@ -204,3 +204,23 @@ def test_the_prefilter_hides_nothing_the_front_end_reports(context, monkeypatch)
     monkeypatch.setattr(engine, "second_stage", lambda *_a, **_k: True)
     assert run() == filtered
     assert sum(map(len, filtered.values())) > 300
+
+
+def test_a_named_file_the_prefilter_drops_says_why_under_verbose(tmp_path):
+    import subprocess
+    import sys
+
+    plain = tmp_path / "plain.c"
+    plain.write_text("int main(void) { return 0; }\n")
+    (tmp_path / "also.c").write_text("int f(void) { return 1; }\n")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "migrator", "check", "--no-cache", *args],
+                              capture_output=True, text=True, timeout=120)
+
+    named = run("-v", str(plain))
+    assert named.returncode == 0
+    assert f"{plain}: info: not analysed: it holds none of the words and shapes a rule looks for" in named.stderr
+    assert "0 findings in 1 file (0 analysed)" in named.stderr
+    assert "not analysed" not in run(str(plain)).stderr  # info only under -v
+    assert "not analysed" not in run("-v", str(tmp_path)).stderr  # a walked file is only counted

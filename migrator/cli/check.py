@@ -58,7 +58,7 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     sys.exit(2 if failed or patch_failed else 1 if findings else 0)
 
 
-NOT_ANALYSED = ("io", "internal", "limit", "skip", "context")  # Diagnostic kinds of a file that was not analysed
+NOT_ANALYSED = ("io", "internal", "limit", "skip", "context", "prefilter")  # Diagnostic kinds of a file that was not analysed
 
 
 def analysed(r) -> bool:  # type: ignore[no-untyped-def]

@@ -82,7 +82,9 @@ class Diagnostic:
     line: int
     column: int
     severity: Severity
-    kind: str  # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file), "context" (no rule applies)
+    # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file),
+    # "context" (no rule applies), "prefilter" (a named file holding nothing a rule looks for)
+    kind: str
     message: str
     end_line: int = 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from migrator.check.engine import Options, check_bytes
+from migrator.check.engine import FileResult, Options, check_bytes
 from migrator.check.registry import Rule, all_rules
 from migrator.core.findings import Edit, Finding
 from migrator.core.source import encode
@@ -165,7 +165,7 @@ def _drop_unused_helpers(path: str, old: str, new: str, before: list[Finding], k
         for f in c.findings:
             expected[f.rule] -= 1
     got = Counter(f.rule for f in after.findings if not _note(f))
-    if any(got[r] > expected[r] for r in got) or any(d.kind != "parse" for d in after.diagnostics):
+    if any(got[r] > expected[r] for r in got) or _not_analysed(after):
         return new
     if _unparsed(after) > unparsed_before:  # the removal left code the parser cannot read (found by fuzzing)
         return new
@@ -189,6 +189,12 @@ def _note(f: Finding) -> bool:
     return f.severity.label == "info"
 
 
+def _not_analysed(result: FileResult) -> bool:
+    """An internal error, a size or time limit; not a parse note, nor the prefilter finding nothing
+    left to look at (a fixed file may hold no address write any more)."""
+    return any(d.kind not in ("parse", "prefilter", "context") for d in result.diagnostics)
+
+
 def _unparsed(result: object) -> int:
     return sum(1 for d in getattr(result, "diagnostics", []) if d.kind == "parse")
 
@@ -198,7 +204,7 @@ def _recheck(path: str, text: str, before: list[Finding], group: list[Applied], 
     """None when the group re-checks cleanly, else why not."""
     new = apply(text, [e for c in group for e in c.plan.edits])
     after = check_bytes(path, encode(new), opts)
-    if any(d.kind != "parse" for d in after.diagnostics):  # internal error, size or time limit
+    if _not_analysed(after):
         return "the edited file could not be analysed again"
     if _unparsed(after) > unparsed_before:
         return "the edit left a construct the parser could not read"
