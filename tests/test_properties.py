@@ -280,19 +280,12 @@ def _is_line_subsequence(small: bytes, big: bytes) -> bool:
     return all(any(line == other for other in it) for line in small.splitlines(keepends=True))
 
 
-def assert_fix_properties(path: str, data: bytes) -> FileFix | None:
-    ff = fix_bytes(path, data, options(), symbols())
-    assert not ff.errors, ff.errors
-    _event(f"fixes applied: {min(len(ff.applied), 3)}{'+' if len(ff.applied) > 3 else ''}")
-    _event(f"findings refused: {min(len(ff.refused), 3)}{'+' if len(ff.refused) > 3 else ''}")
-    if not ff.changed:
-        return None
-    assert ff.new is not None
+def _edited(data: bytes, applied: list) -> bytes:  # type: ignore[type-arg]
+    """``data`` with the plans' edits applied; asserts that every byte outside them is unchanged."""
     text = decode(data)
-    edits = sorted((e for a in ff.applied for e in a.plan.edits), key=lambda e: (e.start, e.end))
+    edits = sorted((e for a in applied for e in a.plan.edits), key=lambda e: (e.start, e.end))
     _event(f"edits: {[(e.start, e.end, e.text) for e in edits]}", note)
-    # 1. bytes outside the edits are unchanged: walk the original bytes segment by segment
-    mid = encode(apply(text, edits))
+    out = encode(apply(text, edits))
     offsets = {0: 0}
 
     def byte_at(i: int) -> int:
@@ -303,11 +296,30 @@ def assert_fix_properties(path: str, data: bytes) -> FileFix | None:
     shift, prev = 0, 0
     for e in edits:
         bs, be = byte_at(e.start), byte_at(e.end)
-        assert mid[prev + shift:bs + shift] == data[prev:bs]
+        assert out[prev + shift:bs + shift] == data[prev:bs]
         shift += len(encode(e.text)) - (be - bs)
         prev = be
-    assert mid[prev + shift:] == data[prev:]
+    assert out[prev + shift:] == data[prev:]
+    return out
+
+
+def assert_fix_properties(path: str, data: bytes) -> FileFix | None:
+    ff = fix_bytes(path, data, options(), symbols())
+    assert not ff.errors, ff.errors
+    _event(f"fixes applied: {min(len(ff.applied), 3)}{'+' if len(ff.applied) > 3 else ''}")
+    _event(f"findings refused: {min(len(ff.refused), 3)}{'+' if len(ff.refused) > 3 else ''}")
+    if not ff.changed:
+        return None
+    assert ff.new is not None
     removed_helpers = any("which nothing used any more" in x for a in ff.applied for x in a.plan.explanation)
+    # 1. bytes outside the edits are unchanged. A second pass (the jprobe port, FIX_LAST) plans on the
+    # first pass's result, so each pass is checked against the text it edited.
+    if ff.mid is None:
+        mid = _edited(data, ff.applied)
+    else:
+        first = _edited(data, [a for a in ff.applied if not a.late])
+        assert ff.mid == first or (removed_helpers and _is_line_subsequence(ff.mid, first))
+        mid = _edited(ff.mid, [a for a in ff.applied if a.late])
     if removed_helpers:  # helpers left without callers are deleted as whole lines, nothing else
         assert _is_line_subsequence(ff.new, mid)
     else:
@@ -656,3 +668,13 @@ def test_helper_removal_never_leaves_more_unparsed_constructs():
     data = (b"/**/\n#define SYS_CLOSE_ADDR\t0xffffff/*\n*/\n#define SYS_CLOSE_ADDR\t0xffffffff81364ad0\n"
             b"#.addr=kprobe\n(v){p.addr=(kprobe_opcode_t*)SYS_CLOSE_ADDR;((s));}")
     assert_fix_properties("mut.c", data)
+
+
+def test_fix_properties_hold_across_the_two_passes():
+    """corpus/b/jprobe_kallsyms.c: the address fix runs first, the jprobe port (FIX_LAST) plans on its
+    result. Each pass's edits are offsets of the text it edited (found by the mutation test above,
+    which drew this module unmutated)."""
+    module = CORPUS / "b" / "jprobe_kallsyms.c"
+    ff = assert_fix_properties("mut.c", module.read_bytes())
+    assert ff is not None and ff.mid is not None
+    assert {a.late for a in ff.applied} == {False, True}

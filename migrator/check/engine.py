@@ -251,7 +251,7 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
     # reads Makefiles and Kconfig, and for the 700 files of a Linux tree that pass the first stage
     # it cost as much as their analysis
     if not first_stage(data, path) or not second_stage(data, path):
-        return _prefiltered(path, explicit)
+        return FileResult(path, skipped=True)
     ctx = decide_context(path, data, opts.context)  # from the file and its tree: part of the cache key
     if not _rule_applies(ctx.kind, path, data, opts):
         # the kprobes implementation: no enabled rule means anything there, so its front end would
@@ -260,7 +260,7 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
             path, 0, 0, Severity.INFO, "context",
             f"not analysed: no enabled rule applies to {ctx.kind} code ({ctx.reason}; --context overrides)")])
     if ctx.kind != names.CONTEXT_MODULE and not second_stage(data, path, ctx.kind):  # fewer signals count
-        return _prefiltered(path, explicit, ctx.kind)
+        return FileResult(path, skipped=True)
     if b"\0" in data[:8192]:
         return FileResult(path, diagnostics=[Diagnostic(path, 0, 0, Severity.WARNING, "skip", "skipped: binary file (NUL bytes)")])
     headers = local_headers(path, data)  # read with the file: one unit, and part of the cache key
@@ -283,18 +283,6 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
     if cache is not None and k is not None and not any(d.kind in ("internal", "limit") for d in result.diagnostics):
         cache.put(k, result.findings, result.diagnostics, result.constructs_total, result.constructs_parsed)
     return result
-
-
-def _prefiltered(path: str, explicit: bool, context: str = "") -> FileResult:
-    """A file the prefilter drops; one named on the command line says why under -v (a walked one
-    is only counted: a tree has tens of thousands)."""
-    if not explicit:
-        return FileResult(path, skipped=True)
-    where = f" in {context} code" if context else ""
-    return FileResult(path, skipped=True, diagnostics=[Diagnostic(
-        path, 0, 0, Severity.INFO, "prefilter",
-        f"not analysed: it holds none of the words and shapes a rule looks for{where} (kprobe, kretprobe, kallsyms, "
-        "a probe field write, a symbol file path, a tracer command)")])
 
 
 def _rule_applies(context: str, path: str, data: bytes, opts: Options) -> bool:

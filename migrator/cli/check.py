@@ -47,6 +47,10 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     results, patch_failed = _gather(paths, opts, diff_path, root, baseline_path, quiet)
     write(fmt, results, opts.rules, sys.stdout, show_source)
     diagnostics(results, sys.stderr, include_info=verbose)
+    if verbose:  # a file the user named but the prefilter dropped: say why (a walked one is only counted)
+        for r in results:
+            if r.skipped and not r.diagnostics and r.path in paths:
+                click.echo(f"{r.path}: info: {PREFILTERED}", err=True)
     findings = sum(len(r.findings) for r in results)
     failed = sum(1 for r in results for d in r.diagnostics if d.kind in ("io", "internal"))
     if not quiet and fmt == "text":
@@ -58,7 +62,9 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tup
     sys.exit(2 if failed or patch_failed else 1 if findings else 0)
 
 
-NOT_ANALYSED = ("io", "internal", "limit", "skip", "context", "prefilter")  # Diagnostic kinds of a file that was not analysed
+NOT_ANALYSED = ("io", "internal", "limit", "skip", "context")  # Diagnostic kinds of a file that was not analysed
+PREFILTERED = ("not analysed: it holds none of the words and shapes a rule looks for (kprobe, kretprobe, kallsyms, "
+               "a probe field write, a symbol file path, a tracer command) [prefilter]")
 
 
 def analysed(r) -> bool:  # type: ignore[no-untyped-def]

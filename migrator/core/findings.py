@@ -83,7 +83,7 @@ class Diagnostic:
     column: int
     severity: Severity
     # "parse", "io", "internal", "limit" (--max-bytes, --timeout-per-file), "skip" (binary, not a file),
-    # "context" (no rule applies), "prefilter" (a named file holding nothing a rule looks for)
+    # "context" (no rule applies)
     kind: str
     message: str
     end_line: int = 0

@@ -23,6 +23,7 @@ from migrator.fix.symbols import SymbolMap
 class Applied:
     findings: list[Finding]  # the finding fixed, plus merged ones (offset-without-symbol)
     plan: Plan
+    late: bool = False  # planned on the first pass's result (FIX_LAST): its edits are offsets of ``FileFix.mid``
 
 
 @dataclass
@@ -34,6 +35,7 @@ class FileFix:
     refused: list[tuple[Finding, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # skipped: size or time limit, binary file
+    mid: bytes | None = None  # the first pass's result, when a second pass (FIX_LAST) applied fixes to it
 
     @property
     def changed(self) -> bool:
@@ -69,6 +71,8 @@ def _fix_bytes(path: str, data: bytes, opts: Options, symbols: SymbolMap | None,
     originals = check_bytes(path, data, opts).findings
     for a in second.applied:
         a.findings = [_original(f, originals) for f in a.findings]
+        a.late = True
+    first.mid = mid if second.applied else None
     second.refused = [(_original(f, originals), why) for f, why in second.refused]
     first.applied += second.applied
     first.refused += second.refused
@@ -190,9 +194,8 @@ def _note(f: Finding) -> bool:
 
 
 def _not_analysed(result: FileResult) -> bool:
-    """An internal error, a size or time limit; not a parse note, nor the prefilter finding nothing
-    left to look at (a fixed file may hold no address write any more)."""
-    return any(d.kind not in ("parse", "prefilter", "context") for d in result.diagnostics)
+    """An internal error, a size or time limit (a parse note is counted apart)."""
+    return any(d.kind != "parse" for d in result.diagnostics)
 
 
 def _unparsed(result: object) -> int:

@@ -134,7 +134,7 @@ def _hunk_text(change: FileChange) -> bytes:
 
 
 def _analyse(path: str, data: bytes, added: set[int], opts: Options, note: str | None) -> FileResult:
-    result = check_bytes(path, data, opts, explicit=False)  # a patch's files are counted, not each explained
+    result = check_bytes(path, data, opts)
     result.findings = [f for f in result.findings
                        if any(n in added for n in range(f.line, max(f.line, f.end_line) + 1))]
     if note:
