@@ -2,7 +2,7 @@
 
 from migrator.check.rulekit import Hit, ProbeModel, Severity
 from migrator.core.model import KALLSYMS_UNEXPORTED_IN
-from migrator.core.names import CONTEXT_MODULE, KALLSYMS_WALKS
+from migrator.core.names import CONTEXT_MODULE, KALLSYMS_MATCH_WALK, KALLSYMS_WALKS
 
 CODE = "PM304"
 NAME = "kallsyms-walk"
@@ -65,7 +65,6 @@ NO_FIX = "needs an exported interface instead; not a probe address"  # fix refus
 
 TAKEN = ("the address of {callee}() is taken here: it walks the kernel's symbol table, which is not exported to "
          "modules{since}; use .symbol_name for probes or an exported interface")
-NEVER_EXPORTED = frozenset({"kallsyms_on_each_match_symbol"})  # added in Linux 6.1, never exported
 STAND_IN = ("{callee}() is the module's name for a walk of the kernel's symbol table (kallsyms_on_each_symbol), "
             "which is not exported to modules{since}; use .symbol_name for probes or an exported interface")
 
@@ -73,7 +72,7 @@ STAND_IN = ("{callee}() is the module's name for a walk of the kernel's symbol t
 def check(model: ProbeModel) -> list[Hit]:
     hits = []
     for r in model.kallsyms_walks:
-        never = any(n in r.callee for n in NEVER_EXPORTED)
+        never = KALLSYMS_MATCH_WALK in r.callee  # the kernel's, or the module's name for it
         since = " (it never was)" if never else " since Linux 5.7"
         # kallsyms_on_each_symbol_fn(...): the module's own name for the walk
         template = TAKEN if r.address_taken else MESSAGE if r.callee in KALLSYMS_WALKS else STAND_IN

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.check.context import decide as decide_context
-from migrator.check.discover import Candidate, first_stage, second_stage, walk
+from migrator.check.discover import Candidate, first_stage, front_end, second_stage, walk
 from migrator.check.includes import digest as header_digest
 from migrator.check.includes import local_headers
 from migrator.check.registry import Rule
@@ -288,8 +288,6 @@ def check_bytes(path: str, data: bytes, opts: Options, explicit: bool = True) ->
 def _rule_applies(context: str, path: str, data: bytes, opts: Options) -> bool:
     """Can any enabled rule report in a file of this context? Python may embed kernel C in strings,
     which module rules judge whatever the file's context (``run_rules``)."""
-    from migrator.check.discover import front_end
-
     return any(context in r.applies_to for r in opts.rules) or front_end(path, data) == "py"
 
 
@@ -331,7 +329,6 @@ def _analyse(path: str, data: bytes, opts: Options, context: str,
 
 def _front_end(path: str, data: bytes, src: Source) -> ProbeModel:
     """The model of one file, from the front end its extension (or #! line) selects."""
-    from migrator.check.discover import front_end
     from migrator.frontends import model_of
 
     return model_of(front_end(path, data), src)

@@ -16,7 +16,8 @@ from __future__ import annotations
 KALLSYMS_LOOKUP = "kallsyms_lookup_name"  # unexported for modules since 5.7 (commit 0bd476e6c671)
 KALLSYMS_WORD = "kallsyms"  # any kallsyms_* call or /proc/kallsyms path holds it
 # walks of the whole symbol table, unexported with kallsyms_lookup_name (commit 0bd476e6c671)
-KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol", "kallsyms_on_each_match_symbol")
+KALLSYMS_MATCH_WALK = "kallsyms_on_each_match_symbol"  # added in Linux 6.1, never exported
+KALLSYMS_WALKS = ("kallsyms_on_each_symbol", "module_kallsyms_on_each_symbol", KALLSYMS_MATCH_WALK)
 # A module's own name for a kallsyms_lookup_name it reached another way and defined in another file
 # (smith_kallsyms_lookup_name, p_kallsyms_lookup_name, kallsyms_lookup_name_ptr): a call of one is a
 # lookup. The kernel's own functions of such names (Linux 6.12) are not stand-ins.

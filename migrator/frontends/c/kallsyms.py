@@ -108,10 +108,11 @@ def _harvested(u: Unit, out: KallsymsNames) -> None:
     out.scans = resolvers.symbol_scans(u)
     out.harvesters.update(s.function for s in out.scans if s.looks_for_kallsyms)  # found it by name
     resolving = set()  # calls of a helper that places its own probe on kallsyms_lookup_name and returns .addr
+    read_back = {r.probe for r in f.addr_reads if r.target is not None}
     for n in out.named_by_callers:
         if n.string == KALLSYMS:
             out.harvested.update(target for target, _at in n.kept_in)  # a handler keeps regs->ip
-            if n.call is not None and n.probe in {r.probe for r in f.addr_reads if r.target is not None}:
+            if n.call is not None and n.probe in read_back:
                 resolving.add(id(n.call))
     for target, value, _fn in f.fn_ptr_assigns:  # kln = (kln_t)addr_of("kallsyms_lookup_name");
         if id(strip(value)) in resolving:
@@ -188,11 +189,11 @@ def _walk_pointers(f: Facts) -> set[str]:
     return out
 
 
-def _unshadowed(u: Unit, name: str, fn: object) -> bool:
-    """``name`` is the kernel's function, not a macro, variable or function of the module's own."""
+def _shadowed(u: Unit, name: str, defined: set[str]) -> bool:
+    """The bare ``name`` is the module's own, not the kernel's function: an object-like macro
+    (``#define kallsyms_lookup_name my_ptr``), a variable, or a function the file defines."""
     m = u.lexed.macros.get(name)
-    return not (m is not None and m.params is None or name in u.facts.globals or name in u.defined_functions()
-                or fn is not None and name in getattr(fn, "locals", {}))
+    return m is not None and m.params is None or name in u.facts.globals or name in defined
 
 
 def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
@@ -212,16 +213,14 @@ def record(u: Unit, names: KallsymsNames, consumed: set[int]) -> None:
             model.kallsyms_refs.append(M.KallsymsRef(
                 u.span(call.anchor), call.name, feeds_probe_addr=id(call.node) in consumed,
                 versions=versions_at(u.lexed, call.anchor)))
-    # "#define kallsyms_lookup_name my_ptr": the bare name is the module's pointer, not the function
-    aliased = (m := u.lexed.macros.get(KALLSYMS)) is not None and m.params is None
-    # ... and so is a variable of that name, or the module's own function of that name
-    own = KALLSYMS in f.globals or KALLSYMS in u.defined_functions()
-    for name, anchor, fn in f.id_refs:
-        if name == KALLSYMS and anchor not in call_anchors and not (aliased or own or fn and name in fn.locals):
+    shadowed = {n for n in (KALLSYMS, *KALLSYMS_WALKS) if _shadowed(u, n, defined)}
+    for name, anchor, fn in f.id_refs:  # the address taken: ``p = &kallsyms_on_each_symbol;``, called later
+        if anchor in call_anchors or name in shadowed or fn is not None and name in fn.locals:
+            continue
+        if name == KALLSYMS:
             model.kallsyms_refs.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                      versions=versions_at(u.lexed, anchor)))
-        # ``walk = &kallsyms_on_each_symbol;``: the walk called later through a pointer
-        if name in KALLSYMS_WALKS and anchor not in call_anchors and _unshadowed(u, name, fn):
+        elif name in KALLSYMS_WALKS:
             model.kallsyms_walks.append(M.KallsymsRef(u.span(anchor), name, address_taken=True,
                                                       versions=versions_at(u.lexed, anchor)))
     called = {c.name for c in f.calls}

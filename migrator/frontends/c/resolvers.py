@@ -54,8 +54,10 @@ def named_by_callers(u: Unit, string_of: object) -> list[NamedByCaller]:
         s = string_of(args[name_i]) if name_i < len(args) else None  # type: ignore[operator]
         if s is None:
             continue
-        # addr_of("x") with a probe of the helper's own: that probe is placed on "x"
-        probe = (probe_key(args[probe_i]) if probe_i < len(args) else "?") if probe_i is not None else own
+        if probe_i is None:  # addr_of("x") with a probe of the helper's own: that probe is placed on "x"
+            probe = own
+        else:
+            probe = probe_key(args[probe_i]) if probe_i < len(args) else "?"
         out.append(NamedByCaller(probe, s, call.locate(args[name_i]), _handlers_in(call, kept), call.node,
                                  probe_i is None))
     return out

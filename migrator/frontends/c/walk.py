@@ -260,14 +260,8 @@ def _null_tested_name(cond: Any) -> str | None:
     """``v`` in ``!v``, ``v == NULL``, ``v == 0``, ``NULL == v``."""
     if isinstance(cond, c_ast.UnaryOp) and cond.op == "!" and isinstance(strip(cond.expr), c_ast.ID):
         return str(strip(cond.expr).name)
-    if isinstance(cond, c_ast.BinaryOp) and cond.op == "==":
-        sides = [strip(cond.left), strip(cond.right)]
-        ids = [x for x in sides if isinstance(x, c_ast.ID) and x.name != "NULL"]
-        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
-                 or isinstance(x, c_ast.Constant) and x.value == "0"]
-        if len(ids) == 1 and len(nulls) == 1:
-            return str(ids[0].name)
-    return None
+    other = _null_compared(cond)
+    return str(other.name) if isinstance(other, c_ast.ID) else None
 
 
 def _symbol_unset_arm(cond: Any) -> tuple[Any, int] | None:
@@ -278,13 +272,10 @@ def _symbol_unset_arm(cond: Any) -> tuple[Any, int] | None:
     if negated:
         c = strip(c.expr)
     elif isinstance(c, c_ast.BinaryOp) and c.op in ("==", "!="):
-        sides = [strip(c.left), strip(c.right)]
-        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
-                 or isinstance(x, c_ast.Constant) and x.value == "0"]
-        refs = [x for x in sides if x not in nulls]
-        if len(nulls) != 1 or len(refs) != 1:
+        other = _null_compared(c, ("==", "!="))
+        if other is None:
             return None
-        negated, c = c.op == "==", refs[0]
+        negated, c = c.op == "==", other
     if isinstance(c, c_ast.StructRef) and c.field.name == "symbol_name":
         return c, 0 if negated else 1
     return None
@@ -294,10 +285,16 @@ def _is_null_test(cond: Any) -> bool:
     """``!x.addr``, ``x.addr == NULL``, ``NULL == x.addr``, ``x.addr == 0``."""
     if isinstance(cond, c_ast.UnaryOp) and cond.op == "!":
         return isinstance(strip(cond.expr), c_ast.StructRef)
-    if isinstance(cond, c_ast.BinaryOp) and cond.op == "==":
-        sides = [strip(cond.left), strip(cond.right)]
-        nulls = [x for x in sides if isinstance(x, c_ast.ID) and x.name == "NULL"
-                 or isinstance(x, c_ast.Constant) and x.value == "0"]
-        refs = [x for x in sides if isinstance(x, c_ast.StructRef)]
-        return len(nulls) == 1 and len(refs) == 1
-    return False
+    return isinstance(_null_compared(cond), c_ast.StructRef)
+
+
+def _null_compared(cond: Any, ops: tuple[str, ...] = ("==",)) -> Any:
+    """The other side of a comparison (one of ``ops``) with NULL or 0, else None."""
+    if not (isinstance(cond, c_ast.BinaryOp) and cond.op in ops):
+        return None
+    others = [x for x in (strip(cond.left), strip(cond.right)) if not _is_null(x)]
+    return others[0] if len(others) == 1 else None
+
+
+def _is_null(x: Any) -> bool:
+    return isinstance(x, c_ast.ID) and x.name == "NULL" or isinstance(x, c_ast.Constant) and x.value == "0"
